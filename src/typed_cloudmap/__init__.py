@@ -1,0 +1,1 @@
+"""typed-cloudmap: a typed dict over object storage with etag-safe writes."""

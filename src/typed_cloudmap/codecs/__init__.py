@@ -1,0 +1,1 @@
+"""Codecs: values to bytes and bytes to bytes, named in stacks."""

@@ -1,0 +1,62 @@
+"""The codec seam: serializers turn values into bytes, transforms turn bytes into bytes.
+
+A codec stack such as ``"orjson|zstd"`` is one :class:`Serializer` followed by any number of
+:class:`Transform` codecs. Encoding runs left to right, decoding right to left. Codecs know
+nothing of providers or pydantic: typed validation happens in ``typed_cloudmap._values``,
+which asks a serializer for its ``format`` to pick a fast path (``"json"`` lets pydantic go
+straight from bytes to a model).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+__all__ = ["Serializer", "Transform"]
+
+
+@runtime_checkable
+class Serializer(Protocol):
+    """First codec of a stack: a value to bytes and back.
+
+    ``name`` is the spelling that recreates it through the registry (``"orjson"``);
+    ``format`` is ``"json"``, ``"pickle"``, ``"bytes"``, ``"text"`` or a plugin's own word;
+    ``media_type`` becomes the object's ``Content-Type``.
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def format(self) -> str: ...
+
+    @property
+    def media_type(self) -> str: ...
+
+    def dumps(self, value: object) -> bytes:
+        """Serialize ``value``; raise ``TypeError``/``ValueError`` for what it cannot hold."""
+        ...
+
+    def loads(self, data: bytes) -> object:
+        """Deserialize bytes; raise ``CodecError`` for bytes it cannot read."""
+        ...
+
+
+@runtime_checkable
+class Transform(Protocol):
+    """A later codec of a stack: bytes to bytes (compression, integrity, ...).
+
+    ``content_encoding`` is the HTTP ``Content-Encoding`` token where one exists (``"zstd"``),
+    else ``None``. ``decode`` must refuse output over ``limit`` bytes without allocating it.
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def content_encoding(self) -> str | None: ...
+
+    def encode(self, data: bytes) -> bytes: ...
+
+    def decode(self, data: bytes, *, limit: int | None = None) -> bytes:
+        """Invert ``encode``; raise ``CodecError`` for bad input or output over ``limit``."""
+        ...

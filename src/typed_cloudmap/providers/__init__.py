@@ -1,0 +1,1 @@
+"""Providers: where bytes and etags live."""

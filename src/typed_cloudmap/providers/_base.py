@@ -1,0 +1,138 @@
+"""The provider seam: a narrow protocol over object names, bytes and etags.
+
+A provider knows nothing of keys' types, codecs or pydantic. It stores opaque bytes under
+object names, reports an etag for every version, and makes writes and deletes conditional on
+etags. Errors are translated by each provider in one place:
+
+- a failed condition (412, create-only on an existing object, if-match on a missing one)
+  raises ``KeySyncError(name, expected_etag)``;
+- a missing object raises ``KeyError(name)``;
+- an object over the provider's size limit raises ``ValueSizeError``;
+- anything else raises ``ProviderError`` with the SDK error as ``__cause__``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+__all__ = [
+    "ObjectInfo",
+    "Provider",
+    "StoredObject",
+    "SupportsBatchDelete",
+]
+
+_EMPTY: Mapping[str, str] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectInfo:
+    """One object as a listing or a HEAD reports it.
+
+    ``metadata`` is the user metadata where the request returned it (HEAD does, most listings
+    don't: then it is ``None``).
+    """
+
+    name: str
+    etag: str
+    size: int | None = None
+    metadata: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredObject:
+    """One object's bytes with the etag and user metadata of the version that was read."""
+
+    data: bytes
+    etag: str
+    metadata: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    content_type: str | None = None
+    content_encoding: str | None = None
+
+
+@runtime_checkable
+class Provider(Protocol):
+    """Bytes and etags under object names; every write and delete can be conditional.
+
+    ``name`` is a short description for messages (``"s3://bucket"``) and never holds a secret.
+    ``max_object_size`` and ``max_name_length`` (bytes of UTF-8) let callers refuse what the
+    service would refuse, before any I/O.
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def max_object_size(self) -> int: ...
+
+    @property
+    def max_name_length(self) -> int: ...
+
+    def get(
+        self,
+        name: str,
+        *,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+    ) -> StoredObject | None:
+        """Read one object.
+
+        With ``if_match``, a different stored version raises ``KeySyncError``. With
+        ``if_none_match``, an unchanged object returns ``None`` (HTTP 304) without its bytes.
+        A missing object raises ``KeyError(name)``.
+        """
+        ...
+
+    def head(self, name: str) -> ObjectInfo:
+        """Etag, size and user metadata of one object; ``KeyError(name)`` if it is missing."""
+        ...
+
+    def put(
+        self,
+        name: str,
+        data: bytes,
+        *,
+        if_match: str | None = None,
+        create_only: bool = False,
+        metadata: Mapping[str, str] | None = None,
+        content_type: str | None = None,
+        content_encoding: str | None = None,
+    ) -> str:
+        """Store ``data`` and return the new etag.
+
+        ``create_only`` fails with ``KeySyncError(name, None)`` if the object exists;
+        ``if_match`` fails with ``KeySyncError(name, if_match)`` if the stored etag differs or
+        the object is gone. With neither, the write is unconditional. A failed write changes
+        nothing.
+        """
+        ...
+
+    def delete(self, name: str, *, if_match: str | None = None) -> None:
+        """Delete one object.
+
+        ``if_match`` fails with ``KeySyncError`` if the stored etag differs or the object is
+        gone; without it a missing object raises ``KeyError(name)``.
+        """
+        ...
+
+    def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        """Every object whose name starts with ``prefix``, with etags, in pages of the
+        service's size (never a request per object)."""
+        ...
+
+    def close(self) -> None:
+        """Release SDK clients and pools; the provider reopens them lazily if used again."""
+        ...
+
+
+@runtime_checkable
+class SupportsBatchDelete(Protocol):
+    """A provider with a native batch delete (S3 ``DeleteObjects``, Azure batch)."""
+
+    def delete_many(
+        self, items: Sequence[tuple[str, str | None]]
+    ) -> dict[str, BaseException]:
+        """Delete each ``(name, if_match)``; return the failures by name (empty: all gone)."""
+        ...

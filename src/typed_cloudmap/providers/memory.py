@@ -1,0 +1,148 @@
+"""An in-process provider with exact etag semantics: the reference model for the others."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import KeySyncError, ValueSizeError
+from ._base import ObjectInfo, StoredObject
+
+__all__ = ["MemoryProvider"]
+
+_instances = itertools.count(1)
+
+
+@dataclass(frozen=True, slots=True)
+class _Version:
+    data: bytes
+    etag: str
+    metadata: Mapping[str, str]
+    content_type: str | None
+    content_encoding: str | None
+
+
+class MemoryProvider:
+    """Objects in a dict guarded by a lock; each instance is its own store.
+
+    Every version gets a fresh etag, so identical bytes written twice are two versions (the
+    strictest reading of etag semantics). A pickled copy carries a snapshot of the objects.
+    """
+
+    max_object_size: int = 5 * 1024**4
+    max_name_length: int = 1024
+
+    def __init__(self) -> None:
+        self._objects: dict[str, _Version] = {}
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self._instance = next(_instances)
+
+    @property
+    def name(self) -> str:
+        return f"memory://#{self._instance}"
+
+    def __repr__(self) -> str:
+        return f"MemoryProvider(<{len(self._objects)} objects>)"
+
+    def __getstate__(self) -> dict[str, Any]:
+        with self._lock:
+            return {"objects": dict(self._objects)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__()  # type: ignore[misc]  # re-run construction to get a fresh lock
+        self._objects.update(state["objects"])
+
+    def _new_etag(self) -> str:
+        return f'"{self._instance}-{next(self._ids)}"'
+
+    def _check(self, name: str, current: _Version | None, if_match: str | None) -> None:
+        if if_match is not None and (current is None or current.etag != if_match):
+            raise KeySyncError(name, if_match)
+
+    def get(
+        self,
+        name: str,
+        *,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+    ) -> StoredObject | None:
+        with self._lock:
+            current = self._objects.get(name)
+        if current is None:
+            if if_match is not None:
+                raise KeySyncError(name, if_match)
+            raise KeyError(name)
+        self._check(name, current, if_match)
+        if if_none_match is not None and current.etag == if_none_match:
+            return None
+        return StoredObject(
+            current.data,
+            current.etag,
+            current.metadata,
+            current.content_type,
+            current.content_encoding,
+        )
+
+    def head(self, name: str) -> ObjectInfo:
+        with self._lock:
+            current = self._objects.get(name)
+        if current is None:
+            raise KeyError(name)
+        return ObjectInfo(name, current.etag, len(current.data), current.metadata)
+
+    def put(
+        self,
+        name: str,
+        data: bytes,
+        *,
+        if_match: str | None = None,
+        create_only: bool = False,
+        metadata: Mapping[str, str] | None = None,
+        content_type: str | None = None,
+        content_encoding: str | None = None,
+    ) -> str:
+        if len(data) > self.max_object_size:
+            raise ValueSizeError(
+                f"{len(data)} bytes is over the {self.max_object_size}-byte limit of {self.name}",
+                key=name,
+            )
+        version = _Version(
+            bytes(data), self._new_etag(), dict(metadata or {}), content_type, content_encoding
+        )
+        with self._lock:
+            current = self._objects.get(name)
+            if create_only and current is not None:
+                raise KeySyncError(name, None)
+            self._check(name, current, if_match)
+            self._objects[name] = version
+        return version.etag
+
+    def delete(self, name: str, *, if_match: str | None = None) -> None:
+        with self._lock:
+            current = self._objects.get(name)
+            self._check(name, current, if_match)
+            if current is None:
+                raise KeyError(name)
+            del self._objects[name]
+
+    def delete_many(self, items: Sequence[tuple[str, str | None]]) -> dict[str, BaseException]:
+        failures: dict[str, BaseException] = {}
+        for name, etag in items:
+            try:
+                self.delete(name, if_match=etag)
+            except (KeyError, KeySyncError) as exc:
+                failures[name] = exc
+        return failures
+
+    def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        with self._lock:
+            snapshot = [(n, v) for n, v in self._objects.items() if n.startswith(prefix)]
+        for name, version in sorted(snapshot):
+            yield ObjectInfo(name, version.etag, len(version.data))
+
+    def close(self) -> None:
+        """Nothing to release: the objects live as long as the instance."""

@@ -1,0 +1,108 @@
+"""Start an emulator in its own process group, wait until it answers, kill the group after."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def find_tool(name: str) -> str:
+    """A tool from the project's venv or node_modules; missing fails in CI and skips locally."""
+    candidates = [
+        Path(sys.executable).parent / name,
+        ROOT / "node_modules" / ".bin" / name,
+    ]
+    for c in candidates:
+        if c.exists():
+            return str(c)
+    found = shutil.which(name)
+    if found:
+        return found
+    missing(f"{name} is not installed (run `make test`, which installs every emulator)")
+    raise AssertionError("unreachable")
+
+
+def missing(message: str) -> None:
+    """In CI a missing emulator fails the run; on a developer machine it skips."""
+    if IN_CI:
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+def http_ready(url: str) -> Callable[[], bool]:
+    def check() -> bool:
+        try:
+            with urllib.request.urlopen(url, timeout=1):  # noqa: S310  # loopback URL we built
+                return True
+        except urllib.error.HTTPError:
+            return True  # it answered, even if with an error status
+        except OSError:
+            return False
+
+    return check
+
+
+@contextlib.contextmanager
+def running(
+    argv: Sequence[str],
+    ready: Callable[[], bool],
+    *,
+    name: str,
+    timeout: float = 60.0,
+    env: dict[str, str] | None = None,
+    cwd: str | None = None,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run ``argv`` in a new session; yield once ``ready()`` is true; kill its group at exit."""
+    log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"tcm-{name}-{os.getpid()}.log"
+    log = log_path.open("wb")
+    proc = subprocess.Popen(
+        list(argv),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+    )
+    try:
+        deadline = time.monotonic() + timeout
+        while not ready():
+            if proc.poll() is not None:
+                log.flush()
+                tail = log_path.read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"{name} exited with {proc.returncode} before ready:\n{tail}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{name} was not ready after {timeout}s; log: {log_path}")
+            time.sleep(0.1)
+        yield proc
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+        log.close()
