@@ -1,1 +1,85 @@
-"""typed-cloudmap: a typed dict over object storage with etag-safe writes."""
+"""typed-cloudmap: a typed, schema-validated ``dict`` over object storage.
+
+``CloudMapping[str, User](provider, prefix=..., codec="orjson|zstd")`` validates values on
+write, decodes them into typed objects on read, and makes every write and delete
+conditional on the etag the mapping last saw.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._mapping import CloudMapping
+from .codecs import (
+    CodecStack,
+    Serializer,
+    Transform,
+    available_codecs,
+    get_codec,
+    parse_stack,
+    register_codec,
+)
+from .errors import (
+    BulkError,
+    CloudMappingError,
+    CodecError,
+    InvalidValueError,
+    KeySyncError,
+    MissingDependencyError,
+    ProviderError,
+    ValueSizeError,
+)
+from .providers import (
+    LocalProvider,
+    MemoryProvider,
+    ObjectInfo,
+    Provider,
+    StoredObject,
+    open_url,
+    register_provider,
+)
+
+if TYPE_CHECKING:
+    from .providers.azure import AzureBlobProvider
+    from .providers.gcs import GCSProvider
+    from .providers.s3 import S3Provider
+
+__all__ = [
+    "AzureBlobProvider",
+    "BulkError",
+    "CloudMapping",
+    "CloudMappingError",
+    "CodecError",
+    "CodecStack",
+    "GCSProvider",
+    "InvalidValueError",
+    "KeySyncError",
+    "LocalProvider",
+    "MemoryProvider",
+    "MissingDependencyError",
+    "ObjectInfo",
+    "Provider",
+    "ProviderError",
+    "S3Provider",
+    "Serializer",
+    "StoredObject",
+    "Transform",
+    "ValueSizeError",
+    "available_codecs",
+    "get_codec",
+    "open_url",
+    "parse_stack",
+    "register_codec",
+    "register_provider",
+]
+
+__version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    # Cloud providers import their SDK; load them only when asked for.
+    if name in {"S3Provider", "AzureBlobProvider", "GCSProvider"}:
+        from . import providers
+
+        return getattr(providers, name)
+    raise AttributeError(f"module 'typed_cloudmap' has no attribute {name!r}")

@@ -1,0 +1,447 @@
+"""``CloudMapping``: keys + values + codecs + a provider + the etag view, composed."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+import uuid
+from collections.abc import (
+    Callable,
+    ItemsView,
+    Iterator,
+    Mapping,
+    MutableMapping,
+    Sequence,
+    ValuesView,
+)
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, cast, overload
+
+from typing_extensions import Self, TypeVar
+
+from ._bulk import BulkMixin
+from ._generic import specialise
+from ._keys import KeyCodec
+from ._values import ValueCodec
+from .codecs import CodecStack, Serializer, Transform, parse_stack
+from .errors import CodecError, KeySyncError, ValueSizeError
+from .providers import Provider, StoredObject, open_url
+
+__all__ = ["META_CODEC", "META_SCHEMA", "META_TOKEN", "CloudMapping"]
+
+K = TypeVar("K", default=str)
+V = TypeVar("V", default=bytes)
+T = TypeVar("T")
+
+META_CODEC = "tcm_codec"
+META_SCHEMA = "tcm_schema"
+META_TOKEN = "tcm_token"
+
+CodecSpec = str | Sequence[str | Serializer | Transform] | CodecStack | None
+_MISSING: Any = object()
+_DEFAULT_DECODED_LIMIT = 512 * 1024**2
+
+
+class CloudMapping(BulkMixin[K, V], MutableMapping[K, V], Generic[K, V]):
+    """A typed ``dict`` over object storage; every write and delete is etag-conditional.
+
+    ``CloudMapping[str, User](provider, prefix="users/", codec="orjson|zstd")`` validates
+    values as ``User`` on write, decodes them into ``User`` on read, and refuses to overwrite
+    or delete a version it has not seen (``KeySyncError``). Unparameterised, it is a
+    ``CloudMapping[str, bytes]`` with the ``raw`` codec.
+    """
+
+    _key_type: ClassVar[Any] = None
+    _value_type: ClassVar[Any] = None
+
+    if not TYPE_CHECKING:
+
+        def __class_getitem__(cls, params: Any) -> Any:
+            return specialise(cls, params)
+
+    @overload
+    def __init__(
+        self: CloudMapping[str, bytes],
+        provider: Provider | str,
+        *,
+        prefix: str = ...,
+        codec: CodecSpec = ...,
+        sync_initially: bool = ...,
+        read_blindly: bool = ...,
+        max_workers: int = ...,
+        executor: Any = ...,
+        max_decoded_size: int | None = ...,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self,
+        provider: Provider | str,
+        *,
+        prefix: str = ...,
+        codec: CodecSpec = ...,
+        sync_initially: bool = ...,
+        read_blindly: bool = ...,
+        max_workers: int = ...,
+        executor: Any = ...,
+        max_decoded_size: int | None = ...,
+        key_type: type[K] | None = ...,
+        value_type: type[V] | Any = ...,
+    ) -> None: ...
+    def __init__(
+        self,
+        provider: Provider | str,
+        *,
+        prefix: str = "",
+        codec: CodecSpec = None,
+        sync_initially: bool = True,
+        read_blindly: bool = False,
+        max_workers: int = 16,
+        executor: Any = None,
+        max_decoded_size: int | None = _DEFAULT_DECODED_LIMIT,
+        key_type: Any = None,
+        value_type: Any = None,
+    ) -> None:
+        key_type = _pick("key_type", self._key_type, key_type, str)
+        value_type = _pick("value_type", self._value_type, value_type, bytes)
+        if isinstance(provider, str):
+            provider, url_prefix, options = open_url(provider)
+            prefix = url_prefix + prefix
+            codec = options.pop("codec", None) if codec is None else codec
+            read_blindly = _flag(options, "read_blindly", read_blindly)
+            sync_initially = _flag(options, "sync_initially", sync_initially)
+            if options:
+                raise ValueError(f"unknown URL option(s): {', '.join(sorted(options))}")
+        self.provider: Provider = provider
+        self.prefix = prefix
+        self.key_type: type[K] = key_type
+        self.value_type: Any = value_type
+        self.codec: CodecStack = _stack_for(codec, value_type)
+        self.read_blindly = read_blindly
+        self.max_workers = max_workers
+        self.max_decoded_size = max_decoded_size
+        self._keys: KeyCodec[K] = KeyCodec(key_type, prefix, provider.max_name_length)
+        self._values: ValueCodec[V] = ValueCodec(value_type, self.codec, limit=max_decoded_size)
+        self._view: dict[str, str] = {}
+        self._lock = threading.RLock()
+        self._init_bulk(executor)
+        if sync_initially:
+            self.sync()
+
+    @classmethod
+    def from_url(cls, url: str, **kwargs: Any) -> Self:
+        """Open a mapping from a URL such as ``s3://bucket/prefix?codec=orjson|zstd``."""
+        return cls(url, **kwargs)
+
+    # --- the etag view --------------------------------------------------------------------
+
+    @property
+    def etags(self) -> Mapping[K, str]:
+        """The mapping's view of the cloud: each key it knows with the etag it last saw."""
+        with self._lock:
+            items = list(self._view.items())
+        return {self._keys.decode(name): etag for name, etag in items}
+
+    def sync(self, prefix: str | None = None) -> None:
+        """Refresh the view from one paginated listing; drop keys deleted by other writers.
+
+        ``prefix`` is in key space (a key's string form) and under the mapping's own prefix;
+        keys outside it are left alone.
+        """
+        name_prefix = self.prefix if prefix is None else self._keys.name_prefix(prefix)
+        listed: dict[str, str] = {}
+        for info in self.provider.list(name_prefix):
+            ok, key = self._keys.try_decode(info.name)
+            if ok and (prefix is None or self._keys.text(cast(K, key)).startswith(prefix)):
+                listed[info.name] = info.etag
+        with self._lock:
+            for name in [n for n in self._view if n.startswith(name_prefix)]:
+                if prefix is None or self._keys.text(self._keys.decode(name)).startswith(prefix):
+                    del self._view[name]
+            self._view.update(listed)
+
+    sync_with_cloud = sync
+
+    def _record(self, name: str, etag: str | None, expected: str | None = _MISSING) -> None:
+        """Set (or with ``None`` drop) a view entry; with ``expected``, only if unchanged."""
+        with self._lock:
+            if expected is not _MISSING and self._view.get(name) != expected:
+                return
+            if etag is None:
+                self._view.pop(name, None)
+            else:
+                self._view[name] = etag
+
+    # --- reads ----------------------------------------------------------------------------
+
+    def _decode(self, key: K, obj: StoredObject) -> V:
+        stored = obj.metadata.get(META_CODEC)
+        if stored is not None and stored != self.codec.name:
+            raise CodecError(
+                f"stored with codec {stored!r}, but this mapping reads with {self.codec.name!r}",
+                key=key,
+            )
+        return self._values.decode(key, obj.data)
+
+    def _fetch(self, key: K, name: str) -> tuple[V, str]:
+        """One GET: the latest value if reading blindly, else the version in the view."""
+        if self.read_blindly:
+            obj = self.provider.get(name)
+        else:
+            with self._lock:
+                etag = self._view.get(name)
+            if etag is None:
+                raise KeyError(key)
+            try:
+                obj = self.provider.get(name, if_match=etag)
+            except KeySyncError as exc:
+                raise KeySyncError(key, etag) from exc
+        assert obj is not None  # noqa: S101  # no if_none_match was sent, so no 304
+        value = self._decode(key, obj)
+        self._record(name, obj.etag)
+        return value, obj.etag
+
+    def __getitem__(self, key: K) -> V:
+        name = self._keys.encode(key)
+        try:
+            return self._fetch(key, name)[0]
+        except KeyError:
+            raise KeyError(key) from None
+
+    def __contains__(self, key: object) -> bool:
+        try:
+            name = self._keys.encode(cast(K, key))
+        except (TypeError, ValueError):
+            return False
+        if not self.read_blindly:
+            with self._lock:
+                return name in self._view
+        try:
+            info = self.provider.head(name)
+        except KeyError:
+            self._record(name, None)
+            return False
+        self._record(name, info.etag)
+        return True
+
+    def __iter__(self) -> Iterator[K]:
+        with self._lock:
+            names = list(self._view)
+        return (self._keys.decode(n) for n in names)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._view)
+
+    # --- writes ---------------------------------------------------------------------------
+
+    def _put(self, key: K, name: str, value: object, expected: str | None) -> tuple[V, str]:
+        """Validate, encode and write conditionally on ``expected``; reconcile lost replies."""
+        typed, data = self._values.encode(key, value)
+        if len(data) > self.provider.max_object_size:
+            raise ValueSizeError(
+                f"{len(data)} bytes encoded is over the {self.provider.max_object_size}-byte "
+                f"limit of {self.provider.name}",
+                key=key,
+            )
+        token = uuid.uuid4().hex
+        try:
+            etag = self.provider.put(
+                name,
+                data,
+                if_match=expected,
+                create_only=expected is None,
+                metadata={
+                    META_CODEC: self.codec.name,
+                    META_SCHEMA: self._values.fingerprint,
+                    META_TOKEN: token,
+                },
+                content_type=self.codec.media_type,
+                content_encoding=self.codec.content_encoding,
+            )
+        except KeySyncError as exc:
+            etag = self._reconcile_put(name, token)
+            if etag is None:
+                raise KeySyncError(key, expected) from exc
+        self._record(name, etag)
+        return typed, etag
+
+    def _reconcile_put(self, name: str, token: str) -> str | None:
+        """After a failed condition: the etag if the stored object is our own write.
+
+        An SDK that retried a write whose reply was lost sees its own first attempt as a
+        conflict; the write token in the object's metadata tells the two apart.
+        """
+        try:
+            info = self.provider.head(name)
+        except KeyError:
+            return None
+        if info.metadata is not None and info.metadata.get(META_TOKEN) == token:
+            return info.etag
+        return None
+
+    def __setitem__(self, key: K, value: V) -> None:
+        name = self._keys.encode(key)
+        with self._lock:
+            expected = self._view.get(name)
+        self._put(key, name, value, expected)
+
+    def __delitem__(self, key: K) -> None:
+        name = self._keys.encode(key)
+        with self._lock:
+            expected = self._view.get(name)
+        if expected is None:
+            raise KeyError(key)
+        self._delete(key, name, expected)
+
+    def _delete(self, key: K, name: str, expected: str) -> None:
+        try:
+            self.provider.delete(name, if_match=expected)
+        except (KeySyncError, KeyError) as exc:
+            # A retried delete whose first attempt landed fails its condition; the object
+            # being gone is exactly what was asked, so only a different version is a conflict.
+            try:
+                self.provider.head(name)
+            except KeyError:
+                pass
+            else:
+                raise KeySyncError(key, expected) from exc
+        self._record(name, None)
+
+    # --- atomic helpers -------------------------------------------------------------------
+
+    def setdefault(self, key: K, default: V | None = None) -> V:  # type: ignore[override]  # returns the stored V, never None
+        """``self[key]`` if present, else store ``default`` create-only and return it.
+
+        Atomic across writers: losers of a race return the winner's value.
+        """
+        name = self._keys.encode(key)
+        for _ in range(10):
+            obj = self._get_latest(name)
+            if obj is not None:
+                value = self._decode(key, obj)
+                self._record(name, obj.etag)
+                return value
+            try:
+                return self._put(key, name, default, None)[0]
+            except KeySyncError:
+                continue
+        raise KeySyncError(key, None, f"key {key!r}: setdefault lost 10 races in a row")
+
+    def _get_latest(self, name: str) -> StoredObject | None:
+        try:
+            return self.provider.get(name)
+        except KeyError:
+            self._record(name, None)
+            return None
+
+    def modify(
+        self,
+        key: K,
+        fn: Callable[[V], V],
+        default: V = _MISSING,
+        *,
+        timeout: float = 300.0,
+    ) -> V:
+        """Read-modify-write ``key`` until no other writer intervened; return what was stored.
+
+        ``fn`` gets the current value (``default`` if the key is absent) and returns the new
+        one; it may run several times. A conflict is retried with jittered exponential
+        backoff, so concurrent increments never lose an update. When ``modify`` raises,
+        nothing ``fn`` computed was stored.
+        """
+        name = self._keys.encode(key)
+        deadline = time.monotonic() + timeout
+        delay = 0.005
+        while True:
+            obj = self._get_latest(name)
+            if obj is None:
+                if default is _MISSING:
+                    raise KeyError(key)
+                current, expected = default, None
+            else:
+                current, expected = self._decode(key, obj), obj.etag
+            new = fn(current)
+            try:
+                return self._put(key, name, new, expected)[0]
+            except KeySyncError:
+                if time.monotonic() > deadline:
+                    raise
+            time.sleep(random.uniform(0, delay))
+            delay = min(delay * 2, 0.5)
+
+    # --- presentation and pickling --------------------------------------------------------
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__qualname__}(provider={self.provider.name!r}, "
+            f"prefix={self.prefix!r}, codec={self.codec.name!r}, keys={len(self)})"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        state = {
+            "provider": self.provider,
+            "prefix": self.prefix,
+            "codec": self.codec,
+            "read_blindly": self.read_blindly,
+            "max_workers": self.max_workers,
+            "max_decoded_size": self.max_decoded_size,
+            "view": dict(self._view),
+        }
+        cls: type = type(self)
+        while cls.__dict__.get("_is_specialisation"):
+            cls = cls.__base__  # type: ignore[assignment]  # a specialisation has one base
+        return (_rebuild, (cls, self.key_type, self.value_type, state))
+
+    def items(self) -> ItemsView[K, V]:
+        """Key-value pairs, fetched in bulk (``get_many``) rather than one GET at a time."""
+        return _BulkItems(self)
+
+    def values(self) -> ValuesView[V]:
+        """Values, fetched in bulk (``get_many``) rather than one GET at a time."""
+        return _BulkValues(self)
+
+
+class _BulkItems(ItemsView[K, V]):
+    _mapping: CloudMapping[K, V]
+
+    def __iter__(self) -> Iterator[tuple[K, V]]:
+        return self._mapping._iter_items()
+
+
+class _BulkValues(ValuesView[V]):
+    _mapping: CloudMapping[Any, V]
+
+    def __iter__(self) -> Iterator[V]:
+        return (v for _, v in self._mapping._iter_items())
+
+
+def _rebuild(base: type, key_type: Any, value_type: Any, state: dict[str, Any]) -> Any:
+    view = state.pop("view")
+    mapping = base(key_type=key_type, value_type=value_type, sync_initially=False, **state)
+    mapping._view.update(view)
+    return mapping
+
+
+def _pick(what: str, from_class: Any, given: Any, default: Any) -> Any:
+    if from_class is not None and given is not None and given != from_class:
+        raise TypeError(f"{what}={given!r} contradicts the subscripted type {from_class!r}")
+    return from_class if from_class is not None else given if given is not None else default
+
+
+def _flag(options: dict[str, str], name: str, default: bool) -> bool:
+    raw = options.pop(name, None)
+    if raw is None:
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"URL option {name}={raw!r} is not a boolean")
+
+
+def _stack_for(codec: CodecSpec, value_type: Any) -> CodecStack:
+    if isinstance(codec, CodecStack):
+        return codec
+    if codec is None:
+        codec = "raw" if value_type is bytes else "orjson"
+    return parse_stack(codec)

@@ -1,0 +1,159 @@
+"""Typed values <-> stored bytes: the only module that imports pydantic.
+
+On write a value is validated as ``V`` (pydantic lax mode, so a dict becomes a model) and
+serialized by the stack's first codec; on read the bytes are decoded straight into ``V``.
+For JSON stacks the typed path skips every intermediate object: ``TypeAdapter.dump_json`` on
+write and ``TypeAdapter.validate_json`` on read (see ``benchmarks/bench_codecs.py``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+from collections.abc import Callable
+from functools import cached_property
+from typing import Any, Generic, TypeVar
+
+from pydantic import PydanticSchemaGenerationError, TypeAdapter, ValidationError
+
+from .codecs import CodecStack
+from .errors import CodecError, InvalidValueError
+
+__all__ = ["ValueCodec", "string_converters"]
+
+V = TypeVar("V")
+
+_BYTES_LIKE = (bytes, bytearray, memoryview)
+# Serializers whose output is exactly what pydantic's own JSON writer produces.
+_PLAIN_JSON = frozenset({"json", "orjson"})
+
+
+def string_converters(tp: Any) -> tuple[Callable[[Any], str], Callable[[str], Any]]:
+    """Key converters for any type pydantic can print and parse back from a string."""
+    try:
+        adapter: TypeAdapter[Any] = TypeAdapter(tp)
+    except PydanticSchemaGenerationError as exc:
+        raise TypeError(f"{tp!r} cannot be a key type: pydantic has no schema for it") from exc
+
+    def to_text(key: Any) -> str:
+        dumped = adapter.dump_python(key, mode="json")
+        if isinstance(dumped, (int, float)) and not isinstance(dumped, bool):
+            dumped = str(dumped)
+        if not isinstance(dumped, str):
+            raise TypeError(f"{type(key).__name__} has no string form")
+        return dumped
+
+    def from_text(text: str) -> Any:
+        try:
+            return adapter.validate_strings(text)
+        except ValidationError as exc:
+            raise ValueError(str(exc)) from exc
+
+    return to_text, from_text
+
+
+class ValueCodec(Generic[V]):
+    """Validates values as ``V`` and moves them through a codec stack.
+
+    ``limit`` caps the decoded size of stored objects (decompression bombs are refused).
+    """
+
+    def __init__(self, value_type: Any, stack: CodecStack, *, limit: int | None = None) -> None:
+        self.value_type = value_type
+        self.stack = stack
+        self.limit = limit
+        fmt = stack.serializer.format
+        self._raw = fmt == "bytes"
+        if self._raw and value_type not in (bytes, Any, object):
+            raise TypeError(
+                f"codec {stack.name!r} stores bytes, but the value type is {_type_name(value_type)}"
+            )
+        self._fast_json = stack.serializer.name in _PLAIN_JSON
+        self._json_like = fmt == "json"
+        self._adapter: TypeAdapter[V] | None = None if self._raw else TypeAdapter(value_type)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A short hash of ``V``'s JSON schema, stored with every object."""
+        if self._adapter is None:
+            basis = "bytes"
+        else:
+            try:
+                basis = json.dumps(self._adapter.json_schema(), sort_keys=True)
+            except Exception:  # noqa: BLE001  # types with no JSON schema fall back to their name
+                basis = _type_name(self.value_type)
+        return hashlib.sha256(basis.encode()).hexdigest()[:16]
+
+    @property
+    def type_name(self) -> str:
+        return _type_name(self.value_type)
+
+    def validate(self, key: Any, value: object) -> V:
+        """``value`` as a ``V`` (pydantic lax mode) or ``InvalidValueError`` naming ``key``."""
+        if self._adapter is None:
+            if not isinstance(value, _BYTES_LIKE):
+                raise InvalidValueError(
+                    key,
+                    f"codec {self.stack.name!r} stores bytes-like values only, "
+                    f"got {type(value).__name__}",
+                )
+            return bytes(value)  # type: ignore[return-value]  # V is bytes for raw stacks
+        try:
+            return self._adapter.validate_python(value)
+        except ValidationError as exc:
+            raise InvalidValueError(
+                key, f"not a valid {self.type_name}: {_short(exc)}"
+            ) from exc
+
+    def encode(self, key: Any, value: object) -> tuple[V, bytes]:
+        """Validate then serialize; returns the validated value and the stored bytes."""
+        typed = self.validate(key, value)
+        try:
+            if self._adapter is None:
+                body = typed  # type: ignore[assignment]  # bytes, checked by validate
+            elif self._fast_json:
+                body = self._adapter.dump_json(typed)
+            elif self._json_like:
+                body = self.stack.serializer.dumps(self._adapter.dump_python(typed, mode="json"))
+            elif self.stack.serializer.format == "pickle":
+                body = self.stack.serializer.dumps(typed)
+            else:
+                body = self.stack.serializer.dumps(self._adapter.dump_python(typed))
+        except (TypeError, ValueError) as exc:
+            raise InvalidValueError(
+                key, f"codec {self.stack.name!r} cannot store it: {exc}"
+            ) from exc
+        return typed, self.stack.encode_bytes(body)  # type: ignore[arg-type]  # body is bytes
+
+    def decode(self, key: Any, data: bytes) -> V:
+        """Stored bytes to a ``V``, or ``CodecError`` naming ``key``."""
+        try:
+            body = self.stack.decode_bytes(data, limit=self.limit)
+        except CodecError as exc:
+            raise CodecError(f"{exc} (codec {self.stack.name!r})", key=key) from exc
+        if self._adapter is None:
+            return body  # type: ignore[return-value]  # V is bytes for raw stacks
+        try:
+            if self._json_like:
+                return self._adapter.validate_json(body)
+            return self._adapter.validate_python(self.stack.serializer.loads(body))
+        except ValidationError as exc:
+            raise CodecError(
+                f"stored value is not a valid {self.type_name}: {_short(exc)}", key=key
+            ) from exc
+        except (ValueError, TypeError, EOFError, pickle.UnpicklingError) as exc:
+            raise CodecError(
+                f"stored bytes cannot be read with codec {self.stack.name!r}: {exc}", key=key
+            ) from exc
+
+
+def _type_name(tp: Any) -> str:
+    return getattr(tp, "__qualname__", None) or repr(tp)
+
+
+def _short(exc: ValidationError) -> str:
+    errors = exc.errors(include_url=False, include_input=False)
+    parts = [f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in errors[:3]]
+    more = f" (+{len(errors) - 3} more)" if len(errors) > 3 else ""
+    return "; ".join(parts) + more
