@@ -1,1 +1,38 @@
-"""Codecs: values to bytes and bytes to bytes, named in stacks."""
+"""Codecs: values to bytes and bytes to bytes, named in stacks such as ``"orjson|zstd"``.
+
+Built-in codecs: serializers ``raw``, ``str``, ``json``, ``orjson``, ``pickle``; transforms
+``zlib``, ``zstd``, ``hmac``. More come from :func:`register_codec` or from plugins in the
+``typed_cloudmap.codecs`` entry-point group.
+"""
+
+from typed_cloudmap.codecs._base import Serializer, Transform
+from typed_cloudmap.codecs._hmac import HmacTransform
+from typed_cloudmap.codecs._orjson import OrjsonSerializer
+from typed_cloudmap.codecs._registry import available_codecs, get_codec, register_codec
+from typed_cloudmap.codecs._stack import CodecStack, parse_stack
+from typed_cloudmap.codecs._stdlib import (
+    JsonSerializer,
+    PickleSerializer,
+    RawSerializer,
+    StrSerializer,
+)
+from typed_cloudmap.codecs._zlib import ZlibTransform
+from typed_cloudmap.codecs._zstd import ZstdTransform
+
+__all__ = [
+    "CodecStack",
+    "HmacTransform",
+    "JsonSerializer",
+    "OrjsonSerializer",
+    "PickleSerializer",
+    "RawSerializer",
+    "Serializer",
+    "StrSerializer",
+    "Transform",
+    "ZlibTransform",
+    "ZstdTransform",
+    "available_codecs",
+    "get_codec",
+    "parse_stack",
+    "register_codec",
+]

@@ -1,0 +1,179 @@
+"""``CodecStack``: one serializer then transforms, built from ``"orjson|zstd:level=9"``.
+
+Encoding runs left to right (value -> bytes -> transformed bytes), decoding right to left.
+The stack's ``name`` is its canonical spelling; it round-trips through :func:`parse_stack`
+and is what two stacks are compared by.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TypeAlias
+
+from typed_cloudmap.codecs._base import Serializer, Transform
+from typed_cloudmap.codecs._registry import get_codec
+from typed_cloudmap.codecs._spec import parse_codec_spec, split_stack
+from typed_cloudmap.errors import CodecError
+
+__all__ = ["CodecLike", "CodecStack", "StackSpec", "parse_stack"]
+
+CodecLike: TypeAlias = "str | Serializer | Transform"
+StackSpec: TypeAlias = "str | CodecStack | Serializer | Transform | Iterable[CodecLike]"
+
+
+def _items(spec: object) -> list[object]:
+    if isinstance(spec, str):
+        return list(split_stack(spec))
+    if isinstance(spec, CodecStack):
+        return list(spec.codecs)
+    if isinstance(spec, Serializer | Transform):
+        return [spec]
+    if isinstance(spec, Iterable):
+        return list(spec)
+    raise TypeError(
+        "a codec stack is a str, a list of names or codec objects, or a CodecStack; "
+        f"got {type(spec).__name__}"
+    )
+
+
+def _codec(item: object) -> object:
+    if isinstance(item, str):
+        if "|" in item:
+            raise CodecError(f"codec {item.split(':')[0]!r}: a list item names one codec (no '|')")
+        return get_codec(item)
+    if isinstance(item, Serializer | Transform):
+        return item
+    raise TypeError(f"not a codec or codec name: {type(item).__name__}")
+
+
+class CodecStack:
+    """An immutable, picklable stack: ``serializer`` then ``transforms``.
+
+    ``CodecStack("orjson|zstd:level=9")``, ``CodecStack(["orjson", "zstd"])`` and
+    ``CodecStack([OrjsonSerializer(), "zstd"])`` all work; equal names mean equal stacks.
+    """
+
+    __slots__ = ("_name", "serializer", "transforms")
+
+    serializer: Serializer
+    transforms: tuple[Transform, ...]
+
+    def __init__(self, spec: StackSpec) -> None:
+        codecs = [_codec(item) for item in _items(spec)]
+        if not codecs:
+            raise CodecError("a codec stack needs at least a serializer")
+        first, rest = codecs[0], codecs[1:]
+        if not isinstance(first, Serializer):
+            name = getattr(first, "name", type(first).__name__)
+            raise CodecError(
+                f"codec stack must start with a serializer (raw, str, json, orjson, pickle); "
+                f"{name!r} is a transform"
+            )
+        transforms: list[Transform] = []
+        for codec in rest:
+            if isinstance(codec, Serializer):
+                raise CodecError(
+                    f"codec stack has a second serializer {codec.name!r}; only the first codec "
+                    "turns values into bytes, the rest must be transforms"
+                )
+            assert isinstance(codec, Transform)  # _codec() returns only the two kinds
+            transforms.append(codec)
+        self.serializer = first
+        self.transforms = tuple(transforms)
+        self._name = "|".join([first.name, *(t.name for t in transforms)])
+
+    @property
+    def codecs(self) -> tuple[Serializer | Transform, ...]:
+        """The serializer followed by the transforms, in encoding order."""
+        return (self.serializer, *self.transforms)
+
+    @property
+    def name(self) -> str:
+        """The canonical spelling, e.g. ``"orjson|zstd:level=9"``."""
+        return self._name
+
+    @property
+    def format(self) -> str:
+        """The serializer's format word (``"json"``, ``"bytes"``, ...)."""
+        return self.serializer.format
+
+    @property
+    def media_type(self) -> str:
+        """The ``Content-Type`` of stored objects: the serializer's media type."""
+        return self.serializer.media_type
+
+    @property
+    def content_encoding(self) -> str | None:
+        """The transforms' ``Content-Encoding`` tokens, in the order applied, or ``None``.
+
+        ``None`` when there is no transform or any transform lacks an HTTP token (``hmac``):
+        a header that a client could only half-undo would be worse than none.
+        """
+        tokens = [t.content_encoding for t in self.transforms]
+        if not tokens or any(token is None for token in tokens):
+            return None
+        return ", ".join(token for token in tokens if token is not None)
+
+    def encode_bytes(self, data: bytes) -> bytes:
+        """Run the transforms over serialized bytes."""
+        for transform in self.transforms:
+            data = transform.encode(data)
+        return data
+
+    def decode_bytes(self, data: bytes, *, limit: int | None = None) -> bytes:
+        """Undo the transforms, last first; every stage's output is held to ``limit`` bytes."""
+        for transform in reversed(self.transforms):
+            data = transform.decode(data, limit=limit)
+        return data
+
+    def dumps(self, value: object) -> bytes:
+        """Serialize and transform ``value`` (untyped; typed code validates first)."""
+        return self.encode_bytes(self.serializer.dumps(value))
+
+    def loads(self, data: bytes, *, limit: int | None = None) -> object:
+        """Undo :meth:`dumps`."""
+        return self.serializer.loads(self.decode_bytes(data, limit=limit))
+
+    def can_decode(self, other: str | CodecStack) -> bool:
+        """Whether this stack reads objects written by ``other`` (a stack or its name).
+
+        Parameters of transforms do not matter (``zstd:level=9`` output reads with ``zstd``),
+        serializers of the same format are interchangeable (``json``/``orjson``), and the
+        order and names of the transforms must match.
+        """
+        theirs = split_stack(other) if isinstance(other, str) else [c.name for c in other.codecs]
+        if len(theirs) != len(self.transforms) + 1:
+            return False
+        names = [parse_codec_spec(spec)[0] for spec in theirs]
+        mine = [parse_codec_spec(t.name)[0] for t in self.transforms]
+        if names[1:] != mine:
+            return False
+        if names[0] == parse_codec_spec(self.serializer.name)[0]:
+            return True
+        try:
+            writer = get_codec(names[0])
+        except (CodecError, ImportError):
+            return False
+        return isinstance(writer, Serializer) and writer.format == self.serializer.format
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, CodecStack):
+            return self._name == other._name
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._name)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (CodecStack, (self.codecs,))
+
+    def __repr__(self) -> str:
+        return f"CodecStack({self._name!r})"
+
+    def __str__(self) -> str:
+        return self._name
+
+
+def parse_stack(spec: StackSpec) -> CodecStack:
+    """Return ``spec`` if it is a :class:`CodecStack`, else build one from it."""
+    return spec if isinstance(spec, CodecStack) else CodecStack(spec)
