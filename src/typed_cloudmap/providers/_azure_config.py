@@ -1,0 +1,62 @@
+"""Where an Azure Blob provider's account comes from, and how to show it without secrets."""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit, urlunsplit
+
+__all__ = ["endpoint_of", "parse_connection_string", "resolve_account"]
+
+
+def parse_connection_string(connection_string: str) -> dict[str, str]:
+    """``Key=Value;...`` pairs of an Azure Storage connection string, keys lower-cased."""
+    pairs: dict[str, str] = {}
+    for part in connection_string.split(";"):
+        key, sep, value = part.strip().partition("=")
+        if sep:
+            pairs[key.strip().lower()] = value.strip()
+    return pairs
+
+
+def endpoint_of(account_url: str | None, connection_string: str | None) -> str:
+    """The blob endpoint to show in ``repr``: no query string (SAS), no user info, no key."""
+    url = account_url
+    if url is None and connection_string is not None:
+        pairs = parse_connection_string(connection_string)
+        url = pairs.get("blobendpoint")
+        if url is None and "accountname" in pairs:
+            scheme = pairs.get("defaultendpointsprotocol", "https")
+            suffix = pairs.get("endpointsuffix", "core.windows.net")
+            url = f"{scheme}://{pairs['accountname']}.blob.{suffix}"
+    if not url:
+        return "?"
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path.rstrip("/"), "", ""))
+
+
+def resolve_account(
+    account_url: str | None, connection_string: str | None
+) -> tuple[str | None, str | None]:
+    """Fill in ``(account_url, connection_string)`` from the environment when both are unset.
+
+    Follows the Azure CLI's conventions: ``AZURE_STORAGE_CONNECTION_STRING`` first, then
+    ``AZURE_STORAGE_ACCOUNT_URL``, then an account name in ``AZURE_STORAGE_ACCOUNT_NAME`` or
+    ``AZURE_STORAGE_ACCOUNT`` (public cloud endpoint).
+    """
+    if account_url is not None or connection_string is not None:
+        return account_url, connection_string
+    env = os.environ
+    if env.get("AZURE_STORAGE_CONNECTION_STRING"):
+        return None, env["AZURE_STORAGE_CONNECTION_STRING"]
+    if env.get("AZURE_STORAGE_ACCOUNT_URL"):
+        return env["AZURE_STORAGE_ACCOUNT_URL"], None
+    name = env.get("AZURE_STORAGE_ACCOUNT_NAME") or env.get("AZURE_STORAGE_ACCOUNT")
+    if name:
+        return f"https://{name}.blob.core.windows.net", None
+    raise ValueError(
+        "AzureBlobProvider needs an account: pass account_url= or connection_string=, or set "
+        "AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_NAME"
+    )
