@@ -1,0 +1,209 @@
+"""The live side of ``GCSProvider``: one google-cloud-storage client and its HTTP pool.
+
+Imported only when a provider first talks to the service, so the package imports without the
+``gcs`` extra. Every call here is one HTTP request (uploads over the SDK's 8 MiB multipart
+threshold excepted, which use a resumable session) and runs under the SDK's own retry policy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import google.auth
+import requests.adapters
+from google.api_core import exceptions as api_exceptions
+from google.auth.credentials import AnonymousCredentials
+from google.auth.transport.requests import AuthorizedSession
+from google.cloud.storage import Blob, Client
+
+from ..errors import KeySyncError, ProviderError
+from ._base import ObjectInfo, StoredObject
+from ._gcs_errors import OnMissing, translate_errors
+
+__all__ = ["GCSConnection", "GCSSettings"]
+
+_META_HEADER = "x-goog-meta-"
+_LIST_FIELDS = "items(name,generation,size),nextPageToken"
+_EMULATOR_PROJECT = "typed-cloudmap-emulator"
+
+
+@dataclass(frozen=True)
+class GCSSettings:
+    """What a connection needs; picklable (credentials permitting), never printed."""
+
+    bucket: str
+    project: str | None
+    credentials: Any
+    endpoint_url: str | None
+    max_pool_connections: int
+
+
+class _HeaderKeepingBlob(Blob):  # type: ignore[misc]  # google-cloud-storage is untyped (Any)
+    """A ``Blob`` that keeps the headers of its media download.
+
+    The SDK reads generation, content type and encoding from the download response
+    (``_extract_headers_from_download``) but drops the ``x-goog-meta-*`` user metadata that
+    the same response carries; keeping the headers gives data, generation and metadata of one
+    version from one request.
+    """
+
+    response_headers: Mapping[str, str] | None = None
+
+    def _extract_headers_from_download(self, response: Any) -> None:
+        super()._extract_headers_from_download(response)
+        self.response_headers = response.headers
+
+
+def _emulator_endpoint() -> str | None:
+    """``STORAGE_EMULATOR_HOST`` as a URL (the SDK's own convention), if set."""
+    host = os.environ.get("STORAGE_EMULATOR_HOST", "").strip()
+    if not host:
+        return None
+    return host if "://" in host else f"http://{host}"
+
+
+def _generation(etag: str) -> int | None:
+    """The generation an etag names, or ``None`` if it cannot be one (so it matches nothing)."""
+    return int(etag) if etag.isascii() and etag.isdecimal() else None
+
+
+def _stored_encoding(headers: Mapping[str, str]) -> str | None:
+    stored = headers.get("x-goog-stored-content-encoding") or headers.get("content-encoding")
+    return None if stored in (None, "", "identity") else stored
+
+
+class GCSConnection:
+    """A client, its bucket handle and a pooled session, shared by a provider's threads."""
+
+    def __init__(self, settings: GCSSettings, provider: str) -> None:
+        self._provider = provider
+        self._bucket_name = settings.bucket
+        endpoint = settings.endpoint_url or _emulator_endpoint()
+        credentials = settings.credentials
+        project = settings.project
+        if endpoint:
+            credentials = credentials or AnonymousCredentials()  # type: ignore[no-untyped-call]  # google-auth leaves __init__ unannotated
+            project = project or _EMULATOR_PROJECT
+        elif credentials is None:
+            credentials, default_project = google.auth.default(scopes=list(Client.SCOPE))
+            project = project or default_project
+        self.session = AuthorizedSession(credentials)  # type: ignore[no-untyped-call]  # same as above
+        adapter = requests.adapters.HTTPAdapter(
+            pool_connections=4, pool_maxsize=settings.max_pool_connections
+        )
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
+        self.client = Client(
+            project=project,
+            credentials=credentials,
+            _http=self.session,
+            client_options={"api_endpoint": endpoint} if endpoint else None,
+        )
+        self.bucket = self.client.bucket(settings.bucket)
+
+    def close(self) -> None:
+        self.client.close()
+
+    def create_bucket(self) -> None:
+        # A 409 Conflict means the bucket exists already: that is what we wanted.
+        with translate_errors(self._provider, None), contextlib.suppress(api_exceptions.Conflict):
+            self.client.create_bucket(self._bucket_name)
+
+    def get(
+        self, name: str, if_match: str | None, if_none_match: str | None
+    ) -> StoredObject | None:
+        match = None if if_match is None else _generation(if_match)
+        if if_match is not None and match is None:
+            raise KeySyncError(name, if_match)
+        not_match = None if if_none_match is None else _generation(if_none_match)
+        blob = _HeaderKeepingBlob(name, self.bucket)
+        on_missing: OnMissing = "key" if if_match is None else "sync"
+        with translate_errors(self._provider, name, expected=if_match, on_missing=on_missing):
+            try:
+                data = blob.download_as_bytes(
+                    raw_download=True, if_generation_match=match, if_generation_not_match=not_match
+                )
+            except api_exceptions.NotModified:
+                return None
+        headers = blob.response_headers
+        if headers is None:
+            raise ProviderError(
+                self._provider,
+                "this google-cloud-storage version does not expose download headers",
+                key=name,
+            )
+        etag = headers.get("x-goog-generation", "")
+        # The service enforces both conditions; checking again costs nothing and keeps the
+        # contract on emulators that ignore them.
+        if if_match is not None and etag != if_match:
+            raise KeySyncError(name, if_match)
+        if if_none_match is not None and etag == if_none_match:
+            return None
+        metadata = {
+            key[len(_META_HEADER) :].lower(): value
+            for key, value in headers.items()
+            if key.lower().startswith(_META_HEADER)
+        }
+        return StoredObject(
+            data, etag, metadata, headers.get("content-type"), _stored_encoding(headers)
+        )
+
+    def head(self, name: str) -> ObjectInfo:
+        blob = self.bucket.blob(name)
+        with translate_errors(self._provider, name):
+            blob.reload()
+        metadata = {key.lower(): value for key, value in (blob.metadata or {}).items()}
+        return ObjectInfo(name, str(blob.generation), blob.size, metadata)
+
+    def put(
+        self,
+        name: str,
+        data: bytes,
+        *,
+        if_match: str | None,
+        create_only: bool,
+        metadata: Mapping[str, str] | None,
+        content_type: str | None,
+        content_encoding: str | None,
+    ) -> str:
+        if create_only:
+            match: int | None = 0
+        elif if_match is not None:
+            match = _generation(if_match)
+            if match is None:
+                raise KeySyncError(name, if_match)
+        else:
+            match = None
+        blob = self.bucket.blob(name)
+        if metadata:
+            blob.metadata = dict(metadata)
+        if content_encoding:
+            blob.content_encoding = content_encoding
+        on_missing: OnMissing = "bucket" if match in (None, 0) else "sync"
+        with translate_errors(self._provider, name, expected=if_match, on_missing=on_missing):
+            blob.upload_from_string(
+                bytes(data),
+                content_type=content_type or "application/octet-stream",
+                if_generation_match=match,
+            )
+        return str(blob.generation)
+
+    def delete(self, name: str, if_match: str | None) -> None:
+        match = None if if_match is None else _generation(if_match)
+        if if_match is not None and match is None:
+            raise KeySyncError(name, if_match)
+        on_missing: OnMissing = "key" if if_match is None else "sync"
+        with translate_errors(self._provider, name, expected=if_match, on_missing=on_missing):
+            self.bucket.blob(name).delete(if_generation_match=match)
+
+    def list(self, prefix: str) -> Iterator[ObjectInfo]:
+        with translate_errors(self._provider, None):
+            pages = self.client.list_blobs(
+                self._bucket_name, prefix=prefix or None, page_size=1000, fields=_LIST_FIELDS
+            )
+            for blob in pages:
+                yield ObjectInfo(blob.name, str(blob.generation), blob.size)
