@@ -1,1 +1,50 @@
-"""Providers: where bytes and etags live."""
+"""Providers: where bytes and etags live.
+
+``MemoryProvider`` and ``LocalProvider`` need nothing beyond the standard library. The cloud
+providers load on first access (``from typed_cloudmap.providers import S3Provider``), so
+their SDKs are imported only when used; a missing SDK raises ``MissingDependencyError``
+naming the extra to install.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._base import ObjectInfo, Provider, StoredObject, SupportsBatchDelete
+from ._registry import load_object, open_url, register_provider
+from .local import LocalProvider
+from .memory import MemoryProvider
+
+if TYPE_CHECKING:
+    from .azure import AzureBlobProvider
+    from .gcs import GCSProvider
+    from .s3 import S3Provider
+
+__all__ = [
+    "AzureBlobProvider",
+    "GCSProvider",
+    "LocalProvider",
+    "MemoryProvider",
+    "ObjectInfo",
+    "Provider",
+    "S3Provider",
+    "StoredObject",
+    "SupportsBatchDelete",
+    "open_url",
+    "register_provider",
+]
+
+_LAZY = {
+    "S3Provider": "typed_cloudmap.providers.s3:S3Provider",
+    "AzureBlobProvider": "typed_cloudmap.providers.azure:AzureBlobProvider",
+    "GCSProvider": "typed_cloudmap.providers.gcs:GCSProvider",
+}
+
+
+def __getattr__(name: str) -> Any:
+    target = _LAZY.get(name)
+    if target is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = load_object(target)
+    globals()[name] = value
+    return value

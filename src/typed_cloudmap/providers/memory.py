@@ -6,14 +6,21 @@ import itertools
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import KeySyncError, ValueSizeError
 from ._base import ObjectInfo, StoredObject
 
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
 __all__ = ["MemoryProvider"]
 
 _instances = itertools.count(1)
+
+# ``memory://NAME`` stores, shared by every mapping of this process that names them.
+_named: dict[str, MemoryProvider] = {}
+_named_lock = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +47,22 @@ class MemoryProvider:
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._instance = next(_instances)
+
+    @classmethod
+    def from_url_parts(
+        cls, location: str, path: str, options: dict[str, str]
+    ) -> tuple[Self, str]:
+        """``memory://`` is a fresh store; ``memory://NAME`` is the one store of this process
+        called NAME (created on first use); the path is the prefix."""
+        if not location:
+            return cls(), path
+        with _named_lock:
+            store = _named.get(location)
+            if isinstance(store, cls):
+                return store, path
+            fresh = cls()
+            _named[location] = fresh
+        return fresh, path
 
     @property
     def name(self) -> str:
