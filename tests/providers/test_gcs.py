@@ -18,6 +18,7 @@ from google.oauth2.credentials import Credentials
 from emulators.fake_gcs import FakeGCS
 from typed_cloudmap.errors import KeySyncError, ProviderError, ValueSizeError
 from typed_cloudmap.providers._base import Provider
+from typed_cloudmap.providers._registry import open_url
 from typed_cloudmap.providers.gcs import GCSProvider
 from typed_cloudmap.testing import ProviderConformance
 
@@ -91,6 +92,16 @@ def test_from_url_parts_create_flag(fake_gcs: FakeGCS) -> None:
     assert list(provider.list()) == []
     with pytest.raises(ValueError, match="create"):
         GCSProvider.from_url_parts(bucket, "", {"create": "perhaps"})
+
+
+def test_open_url_gives_provider_prefix_and_leftover_options(fake_gcs: FakeGCS) -> None:
+    bucket = f"tcm-url-{uuid.uuid4().hex[:12]}"
+    url = f"gs://{bucket}/users/?endpoint_url={fake_gcs.endpoint_url}&create=true&codec=orjson"
+    provider, prefix, options = open_url(url)
+    assert isinstance(provider, GCSProvider)
+    assert (provider.name, prefix, options) == (f"gs://{bucket}", "users/", {"codec": "orjson"})
+    provider.put(prefix + "a", b"x", create_only=True)
+    assert [o.name for o in provider.list(prefix)] == ["users/a"]
 
 
 def test_construction_does_no_io_and_resolves_no_credentials(

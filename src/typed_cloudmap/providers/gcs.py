@@ -15,24 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import MissingDependencyError, ValueSizeError
 from ._base import ObjectInfo, StoredObject
+from ._registry import option_bool
 
 if TYPE_CHECKING:
     from ._gcs_session import GCSConnection
 
 __all__ = ["GCSProvider"]
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
-
-
-def _parse_bool(option: str, value: str) -> bool:
-    lowered = value.strip().lower()
-    if lowered in _TRUE:
-        return True
-    if lowered in _FALSE:
-        return False
-    raise ValueError(f"option {option}={value!r} is not a boolean (use true or false)")
-
 
 def _without_userinfo(url: str) -> str:
     """``url`` with any ``user:password@`` removed, for display."""
@@ -88,8 +76,7 @@ class GCSProvider:
         for key in ("endpoint_url", "project"):
             if key in options:
                 kwargs[key] = options.pop(key)
-        if "create" in options:
-            kwargs["create"] = _parse_bool("create", options.pop("create"))
+        kwargs["create"] = option_bool(options, "create", default=False)
         if "max_pool_connections" in options:
             kwargs["max_pool_connections"] = int(options.pop("max_pool_connections"))
         return cls(location, **kwargs), path
