@@ -16,6 +16,7 @@ import pytest
 from emulators.azurite import ACCOUNT_KEY, Azurite
 from typed_cloudmap.errors import KeySyncError, ProviderError
 from typed_cloudmap.providers._base import ObjectInfo, Provider, StoredObject, SupportsBatchDelete
+from typed_cloudmap.providers._registry import open_url
 from typed_cloudmap.providers.azure import AzureBlobProvider
 from typed_cloudmap.testing import ProviderConformance
 
@@ -87,6 +88,16 @@ def test_from_url_parts_uses_environment_and_creates(
     assert provider.endpoint == azurite.endpoint
     provider.put("p/x", b"1", create_only=True)
     assert [o.name for o in provider.list("p/")] == ["p/x"]
+
+
+def test_open_url(azurite: Azurite, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AZURE_STORAGE_CONNECTION_STRING", azurite.connection_string)
+    container = f"tcm-url-{uuid.uuid4().hex[:12]}"
+    provider, prefix, rest = open_url(f"az://{container}/users%20x/?create=yes&codec=orjson")
+    assert isinstance(provider, AzureBlobProvider)
+    assert (provider.name, prefix, rest) == (f"az://{container}", "users x/", {"codec": "orjson"})
+    with pytest.raises(ValueError, match="create"):
+        open_url(f"az://{container}/?create=maybe")
 
 
 def test_no_account_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -23,6 +23,7 @@ _SECRET = re.compile(
     r"(?i)\b(sig|accountkey|sharedaccesssignature|sharedaccesskey|x-ms-encryption-key)=[^&;\s'\"]+"
 )
 _MISSING_BLOB_CODES = {"BlobNotFound", ""}
+_FAILED_CONDITION_CODES = {"ConditionNotMet", ""}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +55,10 @@ def error_for_status(
 ) -> BaseException:
     """The library error for one failed request (or one sub-request of a batch)."""
     conditional = call.if_match is not None or call.create_only
-    if status == 412 or (status == 409 and code == "BlobAlreadyExists" and call.create_only):
+    # Other 412 codes are about leases, which this library never takes: not a conflict.
+    if (status == 412 and code in _FAILED_CONDITION_CODES) or (
+        status == 409 and code == "BlobAlreadyExists" and call.create_only
+    ):
         return KeySyncError(call.key, call.if_match)
     if status == 404 and code in _MISSING_BLOB_CODES and call.key is not None:
         return KeySyncError(call.key, call.if_match) if conditional else KeyError(call.key)

@@ -29,6 +29,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 from ._azure_config import endpoint_of, resolve_account
 from ._azure_errors import Call, error_for_status, translated
 from ._base import ObjectInfo, StoredObject
+from ._registry import option_bool
 
 __all__ = ["AzureBlobProvider"]
 
@@ -37,7 +38,6 @@ _ANONYMOUS_HINT = (
     "; no credential was given and azure-identity is not installed, so requests are anonymous:"
     " pass connection_string= or credential=, or pip install azure-identity"
 )
-_TRUE = {"1", "true", "yes", "on"}
 _TRANSPORT_DEFAULTS = {
     "connection_timeout": 20,
     "read_timeout": 60,
@@ -106,6 +106,7 @@ class AzureBlobProvider:
     def _setup(self) -> None:
         self._lock = threading.Lock()
         self._container_client: ContainerClient | None = None
+        self._owned_credential: Any = None
         self._hint = ""
 
     # --- identity -------------------------------------------------------------------------
@@ -144,11 +145,11 @@ class AzureBlobProvider:
         ``create``, ``max_connections``. Secrets never belong in a URL: the credential comes
         from the environment or ``DefaultAzureCredential``.
         """
-        account_url = options.pop("account_url", None)
-        account_name = options.pop("account_name", None)
+        account_url = options.pop("account_url", None) or None
+        account_name = options.pop("account_name", None) or None
         if account_url is None and account_name:
             account_url = f"https://{account_name}.blob.core.windows.net"
-        create = options.pop("create", "false").strip().lower() in _TRUE
+        create = option_bool(options, "create", default=False)
         max_connections = int(options.pop("max_connections", "16"))
         provider = cls(
             location, account_url=account_url, create=create, max_connections=max_connections
@@ -204,7 +205,8 @@ class AzureBlobProvider:
         except ImportError:
             self._hint = _ANONYMOUS_HINT
             return None
-        return DefaultAzureCredential()
+        self._owned_credential = DefaultAzureCredential()
+        return self._owned_credential
 
     def _blob(self, name: str) -> BlobClient:
         return self._client().get_blob_client(name)
@@ -227,8 +229,11 @@ class AzureBlobProvider:
     def close(self) -> None:
         with self._lock:
             client, self._container_client = self._container_client, None
+            credential, self._owned_credential = self._owned_credential, None
         if client is not None:
             client.close()
+        if credential is not None:
+            credential.close()
 
     # --- single objects -------------------------------------------------------------------
 
