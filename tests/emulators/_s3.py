@@ -1,0 +1,46 @@
+"""What the S3 emulator fixtures share: connection info and a provider factory."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from typed_cloudmap.providers.s3 import S3Provider
+
+
+@dataclass(frozen=True)
+class S3Endpoint:
+    """Where an S3 emulator listens and the dummy keys it accepts."""
+
+    url: str
+    access_key: str
+    secret_key: str
+    region: str = "us-east-1"
+
+    def client_kwargs(self) -> dict[str, Any]:
+        return {"aws_access_key_id": self.access_key, "aws_secret_access_key": self.secret_key}
+
+    def provider(self, bucket: str, *, create: bool = True, **kwargs: Any) -> S3Provider:
+        return S3Provider(
+            bucket,
+            endpoint_url=self.url,
+            region_name=self.region,
+            create=create,
+            client_kwargs=self.client_kwargs(),
+            **kwargs,
+        )
+
+
+@dataclass(frozen=True)
+class MakeS3Provider:
+    """Zero-argument factory: each call makes a provider on a fresh bucket (picklable)."""
+
+    endpoint: S3Endpoint
+
+    def __call__(self) -> S3Provider:
+        return self.endpoint.provider(fresh_bucket())
+
+
+def fresh_bucket() -> str:
+    return f"tcm-{uuid.uuid4().hex[:20]}"

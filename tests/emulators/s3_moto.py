@@ -1,0 +1,28 @@
+"""moto_server, an in-process S3 emulator, on a free loopback port for the session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from ._process import find_tool, free_port, http_ready, running
+from ._s3 import MakeS3Provider, S3Endpoint
+
+__all__ = ["s3_moto_make_provider", "s3_moto_server"]
+
+
+@pytest.fixture(scope="session")
+def s3_moto_server() -> Iterator[S3Endpoint]:
+    """A moto_server bound to 127.0.0.1; it accepts any keys, these are dummies."""
+    binary = find_tool("moto_server")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    argv = [binary, "-H", "127.0.0.1", "-p", str(port)]
+    with running(argv, http_ready(f"{url}/moto-api/"), name="moto", timeout=30):
+        yield S3Endpoint(url, access_key="tcm-moto-key", secret_key="tcm-moto-secret")
+
+
+@pytest.fixture(scope="session")
+def s3_moto_make_provider(s3_moto_server: S3Endpoint) -> MakeS3Provider:
+    return MakeS3Provider(s3_moto_server)
