@@ -12,13 +12,14 @@ from typed_cloudmap.errors import CodecError
 __all__ = ["ZlibTransform"]
 
 _DEFAULT_LEVEL = 6
+_STEP = 1 << 20  # output bytes per inflate step when a limit applies
 
 
 class ZlibTransform:
     """Compress with zlib at ``level`` 0-9 (default 6); decoding honours a size limit.
 
-    With a limit, inflating stops after ``limit + 1`` bytes of output, so a bomb costs at most
-    ``limit`` bytes of memory before it is refused.
+    With a limit, output is produced in 1 MiB steps and counted, so a bomb is refused as soon
+    as it passes ``limit`` and costs at most about ``limit`` bytes of memory.
     """
 
     __slots__ = ("_level",)
@@ -39,12 +40,9 @@ class ZlibTransform:
         limit = check_limit(limit)
         inflater = zlib.decompressobj()
         try:
-            if limit is None:
-                out = inflater.decompress(data)
-            else:
-                out = inflater.decompress(data, limit + 1)
-                if len(out) > limit:
-                    raise over_limit("zlib", limit)
+            out = (
+                inflater.decompress(data) if limit is None else self._bounded(inflater, data, limit)
+            )
         except zlib.error as exc:
             raise CodecError(f"zlib: corrupt data ({exc})") from exc
         if not inflater.eof:
@@ -52,6 +50,23 @@ class ZlibTransform:
         if inflater.unused_data:
             raise CodecError("zlib: unexpected bytes after the end of the stream")
         return out
+
+    @staticmethod
+    def _bounded(inflater: Any, data: bytes, limit: int) -> bytes:
+        """Inflate in fixed-size steps, counting, so refusing a bomb costs at most ``limit``."""
+        chunks: list[bytes] = []
+        total = 0
+        rest = data
+        while not inflater.eof:
+            out = inflater.decompress(rest, _STEP)
+            total += len(out)
+            if total > limit:
+                raise over_limit("zlib", limit)
+            chunks.append(out)
+            rest = inflater.unconsumed_tail
+            if not rest and len(out) < _STEP:
+                break  # input exhausted and nothing pending: eof or truncated, decode() checks
+        return b"".join(chunks)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_make_zlib, (self._level,))
