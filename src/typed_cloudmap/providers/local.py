@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import KeySyncError, ProviderError, ValueSizeError
 from ._base import ObjectInfo, StoredObject
-from ._local_format import Header, HeaderError, encode_header, read_header, write_all
+from ._local_format import Header, HeaderError, encode_header, read_object, write_all
 from ._local_lock import object_lock
 from ._local_names import (
     TEMP_SUFFIX,
@@ -105,34 +105,32 @@ class LocalProvider:
         if_none_match: str | None = None,
     ) -> StoredObject | None:
         path = self._file(object_path(name))
-        with self._errors(name):
-            try:
-                f = open(path, "rb")  # noqa: SIM115  # closed by the with-block just below
-            except (FileNotFoundError, NotADirectoryError):
-                if if_match is not None:
-                    raise KeySyncError(name, if_match) from None
-                raise KeyError(name) from None
-            with f:
-                header = self._header(f, name)
-                if if_match is not None and header.etag != if_match:
-                    raise KeySyncError(name, if_match)
-                if if_none_match is not None and header.etag == if_none_match:
-                    return None
-                data = f.read()
+        try:
+            header, _, data = read_object(path, with_data=True, unless_etag=if_none_match)
+        except (FileNotFoundError, NotADirectoryError):
+            if if_match is not None:
+                raise KeySyncError(name, if_match) from None
+            raise KeyError(name) from None
+        except (OSError, HeaderError) as exc:
+            raise self._error(name, exc) from exc
+        self._check_name(header, name)
+        if if_match is not None and header.etag != if_match:
+            raise KeySyncError(name, if_match)
+        if data is None:  # the stored etag is ``if_none_match``: not modified
+            return None
         return StoredObject(
             data, header.etag, header.metadata, header.content_type, header.content_encoding
         )
 
     def head(self, name: str) -> ObjectInfo:
         path = self._file(object_path(name))
-        with self._errors(name):
-            try:
-                f = open(path, "rb")  # noqa: SIM115  # closed by the with-block just below
-            except (FileNotFoundError, NotADirectoryError):
-                raise KeyError(name) from None
-            with f:
-                header = self._header(f, name)
-                size = os.fstat(f.fileno()).st_size - header.offset
+        try:
+            header, size, _ = read_object(path, with_data=False)
+        except (FileNotFoundError, NotADirectoryError):
+            raise KeyError(name) from None
+        except (OSError, HeaderError) as exc:
+            raise self._error(name, exc) from exc
+        self._check_name(header, name)
         return ObjectInfo(name, header.etag, size, header.metadata)
 
     # --- writes --------------------------------------------------------------------------
@@ -259,9 +257,7 @@ class LocalProvider:
     def _info(self, path: str, where: ObjectPath) -> ObjectInfo | None:
         """The listing entry of one data file; ``None`` if it vanished or is not ours."""
         try:
-            with open(path, "rb") as f:
-                header = read_header(f)
-                size = os.fstat(f.fileno()).st_size - header.offset
+            header, size, _ = read_object(path, with_data=False)
             if object_path(header.name) != where:
                 return None
         except (FileNotFoundError, HeaderError, ValueError):
@@ -273,21 +269,19 @@ class LocalProvider:
     def _file(self, where: ObjectPath) -> str:
         return os.path.join(self._root, *where.dirs, where.file)
 
-    def _header(self, f: Any, name: str) -> Header:
-        try:
-            header = read_header(f)
-        except HeaderError as exc:
-            raise ProviderError(self.name, f"damaged data file: {exc}", key=name) from exc
+    def _check_name(self, header: Header, name: str) -> None:
         if header.name != name:
             raise ProviderError(self.name, f"data file holds {header.name!r}", key=name)
-        return header
 
     def _current_etag(self, path: str, name: str) -> str | None:
         try:
-            with open(path, "rb") as f:
-                return self._header(f, name).etag
+            header, _, _ = read_object(path, with_data=False)
         except (FileNotFoundError, NotADirectoryError):
             return None
+        except HeaderError as exc:
+            raise self._error(name, exc) from exc
+        self._check_name(header, name)
+        return header.etag
 
     def _check_put(
         self, name: str, path: str, if_match: str | None, create_only: bool
@@ -344,13 +338,17 @@ class LocalProvider:
             except OSError:  # noqa: PERF203  # not empty (or gone): its ancestors are in use too
                 return
 
+    def _error(self, name: str, exc: Exception) -> ProviderError:
+        what = "damaged data file" if isinstance(exc, HeaderError) else type(exc).__name__
+        return ProviderError(self.name, f"{what}: {exc}", key=name)
+
     @contextmanager
     def _errors(self, name: str) -> Iterator[None]:
-        """Translate file-system failures into ``ProviderError`` (the one place that does)."""
+        """Translate file-system failures of a block into ``ProviderError``."""
         try:
             yield
-        except OSError as exc:
-            raise ProviderError(self.name, f"{type(exc).__name__}: {exc}", key=name) from exc
+        except (OSError, HeaderError) as exc:
+            raise self._error(name, exc) from exc
 
 
 def _scan(directory: str) -> list[os.DirEntry[str]]:
