@@ -29,6 +29,12 @@ def local(tmp_path: Path) -> LocalProvider:
     return LocalProvider(tmp_path / "store")
 
 
+@pytest.fixture
+def fast(tmp_path: Path) -> LocalProvider:
+    """No fsyncs: for tests of atomicity and locking with many writes (fsync adds only time)."""
+    return LocalProvider(tmp_path / "store", fsync=False)
+
+
 def _files(root: Path) -> set[str]:
     return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
 
@@ -145,11 +151,11 @@ def test_foreign_and_damaged_files_are_skipped_in_listing(local: LocalProvider) 
         local.get("copy")
 
 
-def test_no_temp_or_lock_files_in_listings_after_many_writes(local: LocalProvider) -> None:
+def test_no_temp_or_lock_files_in_listings_after_many_writes(fast: LocalProvider) -> None:
     for i in range(300):
-        local.put(f"k{i % 7}", b"x")
-    assert [o.name for o in local.list()] == [f"k{i}" for i in range(7)]
-    root = Path(local.root)
+        fast.put(f"k{i % 7}", b"x")
+    assert [o.name for o in fast.list()] == [f"k{i}" for i in range(7)]
+    root = Path(fast.root)
     assert not [f for f in _files(root) if f.endswith(".tmp")]
     assert len(list((root / "_locks.lock").iterdir())) <= 256
 
@@ -166,7 +172,7 @@ def test_deletes_remove_empty_folders(local: LocalProvider) -> None:
     assert root.is_dir()
 
 
-def test_writes_and_deletes_racing_in_one_folder(local: LocalProvider) -> None:
+def test_writes_and_deletes_racing_in_one_folder(fast: LocalProvider) -> None:
     """Pruning empty folders never makes a concurrent create fail."""
     errors: list[BaseException] = []
 
@@ -174,8 +180,8 @@ def test_writes_and_deletes_racing_in_one_folder(local: LocalProvider) -> None:
         try:
             for i in range(150):
                 name = f"deep/er/{worker}-{i}"
-                etag = local.put(name, b"x", create_only=True)
-                local.delete(name, if_match=etag)
+                etag = fast.put(name, b"x", create_only=True)
+                fast.delete(name, if_match=etag)
         except BaseException as exc:  # reported below
             errors.append(exc)
 
@@ -185,17 +191,17 @@ def test_writes_and_deletes_racing_in_one_folder(local: LocalProvider) -> None:
     for t in threads:
         t.join()
     assert errors == []
-    assert list(local.list()) == []
+    assert list(fast.list()) == []
 
 
-def test_data_and_metadata_change_together(local: LocalProvider) -> None:
-    etag = local.put("k", b"v1", metadata={"tcm_token": "1"}, content_type="text/plain")
+def test_data_and_metadata_change_together(fast: LocalProvider) -> None:
+    etag = fast.put("k", b"v1", metadata={"tcm_token": "1"}, content_type="text/plain")
     stop = threading.Event()
     torn: list[tuple[bytes, dict[str, str]]] = []
 
     def read() -> None:
         while not stop.is_set():
-            got = local.get("k")
+            got = fast.get("k")
             assert got is not None
             if got.data.decode() != "v" + got.metadata["tcm_token"]:
                 torn.append((got.data, dict(got.metadata)))
@@ -204,15 +210,15 @@ def test_data_and_metadata_change_together(local: LocalProvider) -> None:
     reader.start()
     try:
         for i in range(2, 200):
-            etag = local.put("k", f"v{i}".encode(), if_match=etag, metadata={"tcm_token": str(i)})
+            etag = fast.put("k", f"v{i}".encode(), if_match=etag, metadata={"tcm_token": str(i)})
     finally:
         stop.set()
         reader.join()
     assert torn == []
 
 
-def test_etags_are_unique_per_version(local: LocalProvider) -> None:
-    etags = {local.put("k", b"same") for _ in range(50)}
+def test_etags_are_unique_per_version(fast: LocalProvider) -> None:
+    etags = {fast.put("k", b"same") for _ in range(50)}
     assert len(etags) == 50
 
 
@@ -247,7 +253,7 @@ _PROCESSES, _THREADS, _INCREMENTS = 4, 8, 25
 
 def _increment_worker(root: str, start: float) -> int:
     """Run in a child process: THREADS threads each add 1 to the counter INCREMENTS times."""
-    provider = LocalProvider(root, create=False)
+    provider = LocalProvider(root, create=False, fsync=False)
     conflicts = [0] * _THREADS
     time.sleep(max(0.0, start - time.time()))
 
@@ -275,7 +281,6 @@ def test_conditional_increments_across_processes(tmp_path: Path) -> None:
     provider = LocalProvider(tmp_path / "store")
     provider.put("counter", b"0", create_only=True)
     context = multiprocessing.get_context("spawn")
-    started = time.monotonic()
     with context.Pool(_PROCESSES) as pool:
         start = time.time() + 1.5  # let every interpreter finish importing before the race
         results = [pool.apply_async(_increment_worker, (provider.root, start))
@@ -285,6 +290,5 @@ def test_conditional_increments_across_processes(tmp_path: Path) -> None:
     assert got is not None
     assert int(got.data) == _PROCESSES * _THREADS * _INCREMENTS
     assert conflicts > 0, "the processes never raced; the test proves nothing"
-    assert time.monotonic() - started < 30
     assert [o.name for o in provider.list()] == ["counter"]
     assert sorted(os.listdir(provider.root)) == ["_locks.lock", "counter.tcm"]
