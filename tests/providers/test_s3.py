@@ -133,6 +133,8 @@ def test_missing_bucket_is_provider_error(endpoint: S3Endpoint) -> None:
         lambda: gone.put("k", b"v"),
         lambda: gone.put("k", b"v", create_only=True),
         lambda: list(gone.list()),
+        lambda: gone.delete("k"),
+        lambda: gone.delete("k", if_match='"0123"'),
         lambda: gone.delete_many([("k", None)]),
     ]
     for call in calls:
