@@ -71,7 +71,11 @@ class HmacTransform:
     def name(self) -> str:
         if self._key is not None:
             return format_codec_spec("hmac", {"key_id": self._key_id})
-        params: dict[str, object] = {"env": self._env}
+        # "hmac:key_id=X" (a direct key, or one from the default variable) re-parses to the
+        # same codec, as does "hmac:env=E"; the variable is shown unless key_id says it all.
+        params: dict[str, object] = {}
+        if self._key_id is None or self._env != DEFAULT_ENV:
+            params["env"] = self._env
         if self._key_id is not None:
             params["key_id"] = self._key_id
         return format_codec_spec("hmac", params)

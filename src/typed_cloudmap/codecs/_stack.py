@@ -17,6 +17,8 @@ from typed_cloudmap.errors import CodecError
 
 __all__ = ["CodecLike", "CodecStack", "StackSpec", "parse_stack"]
 
+_STAGE_SLACK = 64 * 1024
+
 CodecLike: TypeAlias = "str | Serializer | Transform"
 StackSpec: TypeAlias = "str | CodecStack | Serializer | Transform | Iterable[CodecLike]"
 
@@ -121,9 +123,17 @@ class CodecStack:
         return data
 
     def decode_bytes(self, data: bytes, *, limit: int | None = None) -> bytes:
-        """Undo the transforms, last first; every stage's output is held to ``limit`` bytes."""
-        for transform in reversed(self.transforms):
-            data = transform.decode(data, limit=limit)
+        """Undo the transforms, last first; the serialized bytes are held to ``limit``.
+
+        Intermediate stages hold an encoded form of those bytes, which may be a little larger
+        (a header, a tag, base64), so they get ``2 * limit + 64 KiB``: still bounded.
+        """
+        last = len(self.transforms) - 1
+        for position, transform in enumerate(reversed(self.transforms)):
+            stage_limit = limit
+            if limit is not None and position < last:
+                stage_limit = 2 * limit + _STAGE_SLACK
+            data = transform.decode(data, limit=stage_limit)
         return data
 
     def dumps(self, value: object) -> bytes:
