@@ -89,6 +89,12 @@ class KeyCodec(Generic[K]):
             if not isinstance(key, str):
                 raise TypeError(f"key {key!r}: expected str, got {type(key).__name__}")
             return key
+        if self._native and (
+            not isinstance(key, self.key_type) or (self.key_type is int and isinstance(key, bool))
+        ):
+            raise TypeError(
+                f"key {key!r}: expected {self.key_type.__name__}, got {type(key).__name__}"
+            )
         try:
             text = self._to_text(key)
             back = self._from_text(text)
@@ -126,7 +132,11 @@ class KeyCodec(Generic[K]):
         text = unquote(encoded, errors="strict")
         if _encode_text(text) != encoded:
             raise ValueError(f"object {name!r} is not a name this mapping's key codec makes")
-        key: K = text if self._is_str else self._from_text(text)  # type: ignore[assignment]  # K is str here
+        if self._is_str:
+            return text  # type: ignore[return-value]  # K is str here
+        key: K = self._from_text(text)
+        if self.text(key) != text:
+            raise ValueError(f"object {name!r} is not the canonical name of key {key!r}")
         return key
 
     def try_decode(self, name: str) -> tuple[bool, K | None]:

@@ -388,9 +388,10 @@ class CloudMapping(BulkMixin[K, V], MutableMapping[K, V], Generic[K, V]):
             "view": dict(self._view),
         }
         cls: type = type(self)
+        specialised = False
         while cls.__dict__.get("_is_specialisation"):
-            cls = cls.__base__  # type: ignore[assignment]  # a specialisation has one base
-        return (_rebuild, (cls, self.key_type, self.value_type, state))
+            cls, specialised = cls.__base__, True  # type: ignore[assignment]  # one base
+        return (_rebuild, (cls, specialised, self.key_type, self.value_type, state))
 
     def items(self) -> ItemsView[K, V]:
         """Key-value pairs, fetched in bulk (``get_many``) rather than one GET at a time."""
@@ -415,9 +416,14 @@ class _BulkValues(ValuesView[V]):
         return (v for _, v in self._mapping._iter_items())
 
 
-def _rebuild(base: type, key_type: Any, value_type: Any, state: dict[str, Any]) -> Any:
+def _rebuild(
+    base: Any, specialised: bool, key_type: Any, value_type: Any, state: dict[str, Any]
+) -> Any:
     view = state.pop("view")
-    mapping = base(key_type=key_type, value_type=value_type, sync_initially=False, **state)
+    if specialised:
+        mapping = base[key_type, value_type](sync_initially=False, **state)
+    else:
+        mapping = base(key_type=key_type, value_type=value_type, sync_initially=False, **state)
     mapping._view.update(view)
     return mapping
 
