@@ -62,15 +62,19 @@ def _plain_read(directory: str) -> Callable[[int], object]:
     return read
 
 
+def _putter(store: LocalProvider, data: bytes) -> Callable[[int], object]:
+    return lambda i: store.put("obj", data)
+
+
 def _bench_size(scratch: str, label: str, size: int, rounds: int) -> list[tuple[str, float, float]]:
     data = os.urandom(size)
     plain_dir = os.path.join(scratch, f"plain-{size}")
     os.makedirs(plain_dir)
     rows = []
     for fsync in (True, False):
-        store = LocalProvider(os.path.join(scratch, f"store-{size}-{fsync}"), fsync=fsync)
-        put = _medians_us(lambda i, s=store: s.put("obj", data),
-                          _plain_write(plain_dir, data, fsync), rounds)
+        unconditional = LocalProvider(os.path.join(scratch, f"store-{size}-{fsync}"), fsync=fsync)
+        put = _medians_us(_putter(unconditional, data), _plain_write(plain_dir, data, fsync),
+                          rounds)
         rows.append((f"put {label} ({'fsync' if fsync else 'no fsync'})", *put))
     store = LocalProvider(os.path.join(scratch, f"store-{size}-True"))
     etag = store.put("obj", data)

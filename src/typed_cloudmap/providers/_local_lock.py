@@ -10,15 +10,20 @@ needs no care after ``fork``.
 
 from __future__ import annotations
 
-import fcntl
 import os
+import sys
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from ._local_names import LOCK_DIR, LOCK_SUFFIX
 
-__all__ = ["object_lock"]
+if sys.platform != "win32":
+    import fcntl
+
+__all__ = ["LOCKS_AVAILABLE", "object_lock"]
+
+LOCKS_AVAILABLE = sys.platform != "win32"
 
 _STRIPES = 256
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import KeySyncError, ProviderError, ValueSizeError
 from ._base import ObjectInfo, StoredObject
 from ._local_format import Header, HeaderError, encode_header, read_object, write_all
-from ._local_lock import object_lock
+from ._local_lock import LOCKS_AVAILABLE, object_lock
 from ._local_names import (
     TEMP_SUFFIX,
     ObjectPath,
@@ -53,6 +53,8 @@ class LocalProvider:
     ) -> None:
         self._root = os.path.abspath(os.path.expanduser(os.fspath(root)))
         self._fsync = fsync
+        if not LOCKS_AVAILABLE:
+            raise NotImplementedError("LocalProvider needs POSIX file locks (fcntl.flock)")
         if create:
             try:
                 os.makedirs(self._root, exist_ok=True)
