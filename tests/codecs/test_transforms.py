@@ -226,6 +226,11 @@ def test_zstd_lying_header_refused(zstd_bomb_lying: bytes, limit: int | None) ->
     _refused_cheaply(lambda: transform("zstd").decode(zstd_bomb_lying, limit=limit))
 
 
+def test_zstd_huge_declared_size_is_not_preallocated(zstd_bomb: bytes) -> None:
+    # Without a limit the declared 1 GiB must not be allocated up front for a cut-off frame.
+    _refused_cheaply(lambda: transform("zstd").decode(zstd_bomb[:100]))
+
+
 def test_the_zlib_bomb_is_real(zlib_bomb: bytes) -> None:
     assert zlib.decompress(_zlib_zeros(8 * MIB)) == bytes(8 * MIB)  # the construction is sound
     inflater = zlib.decompressobj()

@@ -96,7 +96,18 @@ class ZstdTransform:
                 self._count_output(data, limit)
             elif declared > limit:
                 raise over_limit("zstd", limit)
+            else:
+                return self._decompress_sized(data)
         return self._decompress(data)
+
+    def _decompress_sized(self, data: bytes) -> bytes:
+        # One call that allocates the declared size, which the caller checked is within the
+        # limit; libzstd fails rather than write more than the frame declares.
+        try:
+            out: bytes = self._decompressor().decompress(data, allow_extra_data=False)
+        except self._zstd.ZstdError as exc:
+            raise CodecError(f"zstd: corrupt or truncated data ({exc})") from exc
+        return out
 
     def _count_output(self, data: bytes, limit: int) -> None:
         """Stream the first frame through fixed-size buffers; raise once output passes ``limit``."""
@@ -111,8 +122,8 @@ class ZstdTransform:
 
     def _decompress(self, data: bytes) -> bytes:
         # decompressobj() writes into fixed-size chunks and never preallocates the declared
-        # size (ZstdDecompressor.decompress() would), and libzstd refuses to write past the
-        # size a frame declares; callers have checked that size or counted the output.
+        # size (ZstdDecompressor.decompress() would, even for a 10-byte frame claiming 1 TB),
+        # and libzstd refuses to write past the size a frame declares.
         inflater = self._decompressor().decompressobj()
         try:
             out: bytes = inflater.decompress(data)
