@@ -1,7 +1,8 @@
 """Azurite (the Azure Storage emulator), blob service only, in memory, for the session.
 
 ``azurite`` yields the endpoint and the well-known development-account connection string;
-``azure_make_provider`` makes an :class:`AzureBlobProvider` on a fresh container per call.
+``azurite_make_provider`` (alias ``azure_make_provider``) makes an
+:class:`AzureBlobProvider` on a fresh container per call.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pytest
 from emulators._process import find_tool, free_port, http_ready, running
 from typed_cloudmap.providers.azure import AzureBlobProvider
 
-__all__ = ["Azurite", "azure_make_provider", "azurite"]
+__all__ = ["Azurite", "azure_make_provider", "azurite", "azurite_make_provider"]
 
 ACCOUNT = "devstoreaccount1"
 # Azurite's published development key (the same in every installation; not a secret).
@@ -74,10 +75,18 @@ def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Azurite]:
 
 
 @pytest.fixture(scope="session")
-def azure_make_provider(azurite: Azurite) -> Callable[[], AzureBlobProvider]:
+def azurite_make_provider(azurite: Azurite) -> Callable[[], AzureBlobProvider]:
     """A zero-argument factory: each call gives a provider on a new, empty container."""
 
     def make() -> AzureBlobProvider:
         return azurite.provider()
 
     return make
+
+
+@pytest.fixture(scope="session")
+def azure_make_provider(
+    azurite_make_provider: Callable[[], AzureBlobProvider],
+) -> Callable[[], AzureBlobProvider]:
+    """The same factory under the provider's name."""
+    return azurite_make_provider

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import logging
 import math
 import multiprocessing
 import pickle
@@ -222,6 +223,21 @@ def test_chunked_upload_keeps_its_conditions(azurite: Azurite) -> None:
     got = provider.get("big")
     assert got is not None
     assert (got.data, got.etag) == (big2, etag2)
+
+
+@pytest.mark.parametrize(("max_connections", "overflows"), [(16, False), (2, True)])
+def test_connection_pool_size(
+    azurite: Azurite, caplog: pytest.LogCaptureFixture, max_connections: int, overflows: bool
+) -> None:
+    # urllib3 logs "Connection pool is full" when more connections are open than it may keep.
+    provider = azurite.provider(max_connections=max_connections)
+    provider.put("k", b"v")
+    caplog.set_level(logging.WARNING, logger="urllib3.connectionpool")
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(lambda _: provider.get("k"), range(160)))
+    full = [r for r in caplog.records if "pool is full" in r.getMessage()]
+    assert bool(full) == overflows
+    provider.close()
 
 
 # --- data fidelity ----------------------------------------------------------------------
