@@ -70,7 +70,8 @@ class AzureBlobProvider:
     """
 
     max_object_size: int = 5000 * 1024**2
-    """A single Put Blob's limit; larger uploads would need staged blocks."""
+    """The service's single Put Blob limit, kept as the ceiling for one value (the SDK itself
+    uploads values over ``max_single_put_size``, 64 MiB, as staged blocks plus a commit)."""
     max_name_length: int = 1024
     list_page_size: int = 5000
     """Blobs per List Blobs request; 5000 is the service's maximum."""
