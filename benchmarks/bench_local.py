@@ -73,8 +73,9 @@ def _bench_size(scratch: str, label: str, size: int, rounds: int) -> list[tuple[
     rows = []
     for fsync in (True, False):
         unconditional = LocalProvider(os.path.join(scratch, f"store-{size}-{fsync}"), fsync=fsync)
-        put = _medians_us(_putter(unconditional, data), _plain_write(plain_dir, data, fsync),
-                          rounds)
+        put = _medians_us(
+            _putter(unconditional, data), _plain_write(plain_dir, data, fsync), rounds
+        )
         rows.append((f"put {label} ({'fsync' if fsync else 'no fsync'})", *put))
     store = LocalProvider(os.path.join(scratch, f"store-{size}-True"))
     etag = store.put("obj", data)

@@ -14,8 +14,27 @@ from hypothesis import strategies as st
 from typed_cloudmap._keys import KeyCodec
 from typed_cloudmap.errors import ValueSizeError
 
-HOSTILE = ["a\\b", "100%", "#frag", "what?", "🙂 emoji", "sp ace", "trail/", "/lead", "a//b",
-           ".", "..", "a/./b", "a/../b", "%2F", "tab\there", "nul\x00", "é", "A", "a"]
+HOSTILE = [
+    "a\\b",
+    "100%",
+    "#frag",
+    "what?",
+    "🙂 emoji",
+    "sp ace",
+    "trail/",
+    "/lead",
+    "a//b",
+    ".",
+    "..",
+    "a/./b",
+    "a/../b",
+    "%2F",
+    "tab\there",
+    "nul\x00",
+    "é",
+    "A",
+    "a",
+]
 
 text_keys = st.text(min_size=1).filter(lambda s: not any(0xD800 <= ord(c) <= 0xDFFF for c in s))
 
@@ -36,7 +55,7 @@ def test_hostile_str_keys_round_trip(key: str) -> None:
     codec = KeyCodec(str, "users/")
     name = codec.encode(key)
     assert name.startswith("users/")
-    assert _safe_name(name[len("users/"):])
+    assert _safe_name(name[len("users/") :])
     assert codec.decode(name) == key
 
 

@@ -7,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from backends import SHARED_BACKENDS, factory_for
 
+from backends import SHARED_BACKENDS, factory_for
 from typed_cloudmap import CloudMapping, Provider
 
 PROCESSES, THREADS, INCREMENTS = 4, 8, 25

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from .errors import BulkError, KeySyncError
+from .errors import BulkError
 from .providers import SupportsBatchDelete
 
 if TYPE_CHECKING:
@@ -34,9 +34,7 @@ def _get_task(mapping: CloudMapping[Any, Any], key: Any) -> tuple[Any, str] | No
         return None
 
 
-def _set_task(
-    mapping: CloudMapping[Any, Any], key: Any, value: Any, expected: str | None
-) -> str:
+def _set_task(mapping: CloudMapping[Any, Any], key: Any, value: Any, expected: str | None) -> str:
     name = mapping._keys.encode(key)
     return mapping._put(key, name, value, expected)[1]
 
@@ -88,7 +86,7 @@ class BulkMixin(Generic[K, V]):
         for key, fut in futures.items():
             try:
                 result = fut.result()
-            except Exception as exc:  # noqa: BLE001  # reported per key in BulkError
+            except Exception as exc:  # reported per key in BulkError
                 errors[key] = exc
                 continue
             if result is not None:
@@ -125,7 +123,7 @@ class BulkMixin(Generic[K, V]):
             try:
                 me._record(me._keys.encode(key), fut.result())
                 done.append(key)
-            except Exception as exc:  # noqa: BLE001  # reported per key in BulkError
+            except Exception as exc:  # reported per key in BulkError
                 errors[key] = exc
         if errors:
             raise BulkError("set_many", errors, tuple(done))
@@ -159,7 +157,7 @@ class BulkMixin(Generic[K, V]):
                     if name in failed:
                         try:  # reconcile like a single delete: gone is success
                             me._delete(key, name, etag)
-                        except Exception as exc:  # noqa: BLE001  # reported per key
+                        except Exception as exc:  # reported per key
                             errors[key] = exc
                             continue
                     me._record(name, None)
@@ -167,14 +165,13 @@ class BulkMixin(Generic[K, V]):
         else:
             pool = self._pool(executor)
             futures = {
-                name: pool.submit(_delete_task, me, key, etag)
-                for name, (key, etag) in todo.items()
+                name: pool.submit(_delete_task, me, key, etag) for name, (key, etag) in todo.items()
             }
             for name, fut in futures.items():
                 key = todo[name][0]
                 try:
                     fut.result()
-                except Exception as exc:  # noqa: BLE001  # reported per key
+                except Exception as exc:  # reported per key
                     errors[key] = exc
                     continue
                 me._record(name, None)
@@ -200,7 +197,7 @@ class BulkMixin(Generic[K, V]):
         if isinstance(other, Mapping):
             pairs.update(other)
         elif hasattr(other, "keys"):
-            pairs.update((k, other[k]) for k in other.keys())
+            pairs.update((k, other[k]) for k in other.keys())  # noqa: SIM118  # dict.update protocol: call keys()
         else:
             pairs.update(other)
         pairs.update(kwargs)  # type: ignore[arg-type]  # keyword keys are str, as in dict

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ._mapping import CloudMapping
@@ -31,7 +32,7 @@ def run_demo(root: Path | None = None, console: Console | None = None) -> None:
     provider = LocalProvider(root)
     users = CloudMapping[str, User](provider, prefix="users/", codec="orjson|zstd")
     out.rule("[bold]typed-cloudmap demo")
-    out.print(f"Store: [cyan]{root}[/]   mapping: {users!r}\n")
+    out.print(f"Store: [cyan]{escape(str(root))}[/]\nMapping: {escape(repr(users))}\n")
 
     out.print("[bold]1. Typed writes and reads[/] (validated on write, decoded into User)")
     users["alice"] = User(id=1, name="Alice", email="alice@example.org")
@@ -45,7 +46,7 @@ def run_demo(root: Path | None = None, console: Console | None = None) -> None:
     try:
         users["eve"] = {"id": "not-a-number"}  # type: ignore[assignment]  # the point of the demo
     except InvalidValueError as exc:
-        out.print(f"  [red]InvalidValueError[/]: {exc}")
+        out.print(f"  [red]InvalidValueError[/]: {escape(str(exc))}")
     out.print(f"  'eve' in users -> {'eve' in users}")
 
     out.print("\n[bold]3. Two writers: the stale one gets KeySyncError, not a lost update[/]")
@@ -55,9 +56,9 @@ def run_demo(root: Path | None = None, console: Console | None = None) -> None:
     try:
         users["alice"] = User(id=1, name="Alice A.")
     except KeySyncError as exc:
-        out.print(f"  [yellow]KeySyncError[/]: {exc}")
+        out.print(f"  [yellow]KeySyncError[/]: {escape(str(exc))}")
     users.sync()
-    out.print(f"  after sync(), A reads: {users['alice']!r}")
+    out.print(f"  after sync(), A reads: {escape(repr(users['alice']))}")
 
     out.print("\n[bold]4. modify() from 8 threads: 8 x 25 increments, none lost[/]")
     counters = CloudMapping[str, int](provider, prefix="counters/")

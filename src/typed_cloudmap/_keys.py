@@ -128,7 +128,7 @@ class KeyCodec(Generic[K]):
         """The key stored under ``name``; ``ValueError`` for names this codec did not make."""
         if not name.startswith(self.prefix):
             raise ValueError(f"object {name!r} is outside prefix {self.prefix!r}")
-        encoded = name[len(self.prefix):]
+        encoded = name[len(self.prefix) :]
         text = unquote(encoded, errors="strict")
         if _encode_text(text) != encoded:
             raise ValueError(f"object {name!r} is not a name this mapping's key codec makes")

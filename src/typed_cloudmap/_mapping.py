@@ -15,7 +15,7 @@ from collections.abc import (
     Sequence,
     ValuesView,
 )
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, cast, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, cast
 
 from typing_extensions import Self, TypeVar
 
@@ -35,7 +35,7 @@ T = TypeVar("T")
 
 META_CODEC = "tcm_codec"
 META_SCHEMA = "tcm_schema"
-META_TOKEN = "tcm_token"
+META_TOKEN = "tcm_token"  # noqa: S105  # a metadata key name, not a secret
 
 CodecSpec = str | Sequence[str | Serializer | Transform] | CodecStack | None
 _MISSING: Any = object()
@@ -59,34 +59,6 @@ class CloudMapping(BulkMixin[K, V], MutableMapping[K, V], Generic[K, V]):
         def __class_getitem__(cls, params: Any) -> Any:
             return specialise(cls, params)
 
-    @overload
-    def __init__(
-        self: CloudMapping[str, bytes],
-        provider: Provider | str,
-        *,
-        prefix: str = ...,
-        codec: CodecSpec = ...,
-        sync_initially: bool = ...,
-        read_blindly: bool = ...,
-        max_workers: int = ...,
-        executor: Any = ...,
-        max_decoded_size: int | None = ...,
-    ) -> None: ...
-    @overload
-    def __init__(
-        self,
-        provider: Provider | str,
-        *,
-        prefix: str = ...,
-        codec: CodecSpec = ...,
-        sync_initially: bool = ...,
-        read_blindly: bool = ...,
-        max_workers: int = ...,
-        executor: Any = ...,
-        max_decoded_size: int | None = ...,
-        key_type: type[K] | None = ...,
-        value_type: type[V] | Any = ...,
-    ) -> None: ...
     def __init__(
         self,
         provider: Provider | str,
@@ -98,8 +70,8 @@ class CloudMapping(BulkMixin[K, V], MutableMapping[K, V], Generic[K, V]):
         max_workers: int = 16,
         executor: Any = None,
         max_decoded_size: int | None = _DEFAULT_DECODED_LIMIT,
-        key_type: Any = None,
-        value_type: Any = None,
+        key_type: type[K] | None = None,
+        value_type: type[V] | None = None,
     ) -> None:
         key_type = _pick("key_type", self._key_type, key_type, str)
         value_type = _pick("value_type", self._value_type, value_type, bytes)
@@ -122,6 +94,7 @@ class CloudMapping(BulkMixin[K, V], MutableMapping[K, V], Generic[K, V]):
         self._keys: KeyCodec[K] = KeyCodec(key_type, prefix, provider.max_name_length)
         self._values: ValueCodec[V] = ValueCodec(value_type, self.codec, limit=max_decoded_size)
         self._view: dict[str, str] = {}
+        self._readable_stacks: dict[str, bool] = {}
         self._lock = threading.RLock()
         self._init_bulk(executor)
         if sync_initially:
@@ -175,12 +148,19 @@ class CloudMapping(BulkMixin[K, V], MutableMapping[K, V], Generic[K, V]):
 
     def _decode(self, key: K, obj: StoredObject) -> V:
         stored = obj.metadata.get(META_CODEC)
-        if stored is not None and stored != self.codec.name:
+        if stored is not None and stored != self.codec.name and not self._readable(stored):
             raise CodecError(
                 f"stored with codec {stored!r}, but this mapping reads with {self.codec.name!r}",
                 key=key,
             )
         return self._values.decode(key, obj.data)
+
+    def _readable(self, stored: str) -> bool:
+        """Whether objects written with stack ``stored`` decode with ours (memoised)."""
+        known = self._readable_stacks.get(stored)
+        if known is None:
+            known = self._readable_stacks[stored] = self.codec.can_decode(stored)
+        return known
 
     def _fetch(self, key: K, name: str) -> tuple[V, str]:
         """One GET: the latest value if reading blindly, else the version in the view."""
@@ -195,7 +175,7 @@ class CloudMapping(BulkMixin[K, V], MutableMapping[K, V], Generic[K, V]):
                 obj = self.provider.get(name, if_match=etag)
             except KeySyncError as exc:
                 raise KeySyncError(key, etag) from exc
-        assert obj is not None  # noqa: S101  # no if_none_match was sent, so no 304
+        assert obj is not None  # no if_none_match was sent, so no 304
         value = self._decode(key, obj)
         self._record(name, obj.etag)
         return value, obj.etag
@@ -259,9 +239,10 @@ class CloudMapping(BulkMixin[K, V], MutableMapping[K, V], Generic[K, V]):
                 content_encoding=self.codec.content_encoding,
             )
         except KeySyncError as exc:
-            etag = self._reconcile_put(name, token)
-            if etag is None:
+            reconciled = self._reconcile_put(name, token)
+            if reconciled is None:
                 raise KeySyncError(key, expected) from exc
+            etag = reconciled
         self._record(name, etag)
         return typed, etag
 
@@ -309,7 +290,7 @@ class CloudMapping(BulkMixin[K, V], MutableMapping[K, V], Generic[K, V]):
 
     # --- atomic helpers -------------------------------------------------------------------
 
-    def setdefault(self, key: K, default: V | None = None) -> V:  # type: ignore[override]  # returns the stored V, never None
+    def setdefault(self, key: K, default: V | None = None) -> V:
         """``self[key]`` if present, else store ``default`` create-only and return it.
 
         Atomic across writers: losers of a race return the winner's value.

@@ -13,7 +13,7 @@ import json
 import pickle
 from collections.abc import Callable
 from functools import cached_property
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from pydantic import PydanticSchemaGenerationError, TypeAdapter, ValidationError
 
@@ -81,7 +81,7 @@ class ValueCodec(Generic[V]):
         else:
             try:
                 basis = json.dumps(self._adapter.json_schema(), sort_keys=True)
-            except Exception:  # noqa: BLE001  # types with no JSON schema fall back to their name
+            except Exception:  # types with no JSON schema fall back to their name
                 basis = _type_name(self.value_type)
         return hashlib.sha256(basis.encode()).hexdigest()[:16]
 
@@ -102,16 +102,15 @@ class ValueCodec(Generic[V]):
         try:
             return self._adapter.validate_python(value)
         except ValidationError as exc:
-            raise InvalidValueError(
-                key, f"not a valid {self.type_name}: {_short(exc)}"
-            ) from exc
+            raise InvalidValueError(key, f"not a valid {self.type_name}: {_short(exc)}") from exc
 
     def encode(self, key: Any, value: object) -> tuple[V, bytes]:
         """Validate then serialize; returns the validated value and the stored bytes."""
         typed = self.validate(key, value)
+        body: bytes
         try:
             if self._adapter is None:
-                body = typed  # type: ignore[assignment]  # bytes, checked by validate
+                body = cast(bytes, typed)  # validate returned bytes for a raw stack
             elif self._fast_json:
                 body = self._adapter.dump_json(typed)
             elif self._json_like:
@@ -124,7 +123,7 @@ class ValueCodec(Generic[V]):
             raise InvalidValueError(
                 key, f"codec {self.stack.name!r} cannot store it: {exc}"
             ) from exc
-        return typed, self.stack.encode_bytes(body)  # type: ignore[arg-type]  # body is bytes
+        return typed, self.stack.encode_bytes(body)
 
     def decode(self, key: Any, data: bytes) -> V:
         """Stored bytes to a ``V``, or ``CodecError`` naming ``key``."""

@@ -5,7 +5,7 @@ Exception
 └── CloudMappingError            base of everything the library raises on purpose
     ├── KeySyncError             the cloud is not what the mapping expected (stale etag)
     ├── InvalidValueError        a value failed validation on write  (also a ValueError)
-    ├── CodecError               stored bytes cannot be decoded / stacks disagree (also a ValueError)
+    ├── CodecError               stored bytes cannot be decoded, stacks disagree (a ValueError)
     ├── ValueSizeError           a value is over the provider's size limit (also a ValueError)
     ├── BulkError                some keys of a bulk call failed; ``errors`` maps key -> exception
     ├── ProviderError            transport, permission or service failure after the SDK's retries
@@ -116,7 +116,9 @@ class BulkError(CloudMappingError):
         self.operation = operation
         self.errors: dict[Any, BaseException] = dict(errors)
         self.succeeded = tuple(succeeded)
-        shown = ", ".join(f"{k!r}: {type(e).__name__}: {e}" for k, e in list(self.errors.items())[:3])
+        shown = ", ".join(
+            f"{k!r}: {type(e).__name__}: {e}" for k, e in list(self.errors.items())[:3]
+        )
         more = "" if len(self.errors) <= 3 else f" (and {len(self.errors) - 3} more)"
         super().__init__(f"{operation}: {len(self.errors)} key(s) failed: {shown}{more}")
 

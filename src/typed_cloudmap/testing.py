@@ -17,7 +17,6 @@ from __future__ import annotations
 import pickle
 import threading
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import ClassVar
 
@@ -242,8 +241,9 @@ class ProviderConformance:
     def test_delete_many(self, provider: Provider, prefix: str) -> None:
         if not isinstance(provider, SupportsBatchDelete):
             pytest.skip("no batch delete")
-        etags = {prefix + str(i): provider.put(prefix + str(i), b"x", create_only=True)
-                 for i in range(5)}
+        etags = {
+            prefix + str(i): provider.put(prefix + str(i), b"x", create_only=True) for i in range(5)
+        }
         stale = prefix + "0"
         provider.put(stale, b"changed", if_match=etags[stale])
         failures = provider.delete_many(list(etags.items()))
@@ -254,16 +254,21 @@ class ProviderConformance:
     # --- listing ------------------------------------------------------------------------
 
     def test_list_prefix_with_etags(self, provider: Provider, prefix: str) -> None:
-        etags = {prefix + n: provider.put(prefix + n, n.encode(), create_only=True)
-                 for n in ["a", "b/c", "b/d", "e"]}
+        etags = {
+            prefix + n: provider.put(prefix + n, n.encode(), create_only=True)
+            for n in ["a", "b/c", "b/d", "e"]
+        }
         provider.put(prefix.rstrip("/") + "-outside", b"x", create_only=True)
         try:
             listed = {o.name: o for o in provider.list(prefix)}
             assert set(listed) == set(etags)
             for name, etag in etags.items():
                 assert listed[name].etag == etag
-                assert listed[name].size == len(name[len(prefix):])
-            assert {o.name for o in provider.list(prefix + "b/")} == {prefix + "b/c", prefix + "b/d"}
+                assert listed[name].size == len(name[len(prefix) :])
+            assert {o.name for o in provider.list(prefix + "b/")} == {
+                prefix + "b/c",
+                prefix + "b/d",
+            }
         finally:
             provider.delete(prefix.rstrip("/") + "-outside")
 
@@ -277,9 +282,7 @@ class ProviderConformance:
 
     # --- concurrency --------------------------------------------------------------------
 
-    def test_concurrent_create_only_has_one_winner(
-        self, provider: Provider, prefix: str
-    ) -> None:
+    def test_concurrent_create_only_has_one_winner(self, provider: Provider, prefix: str) -> None:
         name = prefix + "race"
         barrier = threading.Barrier(8)
 
@@ -337,5 +340,3 @@ class ProviderConformance:
         assert provider.name
         assert provider.max_object_size > 0
         assert provider.max_name_length > 0
-
-

@@ -53,10 +53,13 @@ def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Azurite]:
     workdir = tmp_path_factory.mktemp("azurite")
     argv = [
         tool,
-        "--blobHost", "127.0.0.1",
-        "--blobPort", str(port),
+        "--blobHost",
+        "127.0.0.1",
+        "--blobPort",
+        str(port),
         "--inMemoryPersistence",
-        "--extentMemoryLimit", "1024",
+        "--extentMemoryLimit",
+        "1024",
         # The SDK may speak a newer REST API version than this Azurite release knows.
         "--skipApiVersionCheck",
         "--disableTelemetry",

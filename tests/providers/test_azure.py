@@ -24,9 +24,7 @@ from typed_cloudmap.testing import ProviderConformance
 
 class TestAzureBlobProvider(ProviderConformance):
     @pytest.fixture
-    def provider(
-        self, azure_make_provider: Callable[[], AzureBlobProvider]
-    ) -> Iterator[Provider]:
+    def provider(self, azure_make_provider: Callable[[], AzureBlobProvider]) -> Iterator[Provider]:
         provider = azure_make_provider()
         yield provider
         provider.close()
@@ -102,8 +100,12 @@ def test_open_url(azurite: Azurite, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_no_account_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in ("AZURE_STORAGE_CONNECTION_STRING", "AZURE_STORAGE_ACCOUNT_URL",
-                "AZURE_STORAGE_ACCOUNT_NAME", "AZURE_STORAGE_ACCOUNT"):
+    for var in (
+        "AZURE_STORAGE_CONNECTION_STRING",
+        "AZURE_STORAGE_ACCOUNT_URL",
+        "AZURE_STORAGE_ACCOUNT_NAME",
+        "AZURE_STORAGE_ACCOUNT",
+    ):
         monkeypatch.delenv(var, raising=False)
     with pytest.raises(ValueError, match="account_url= or connection_string="):
         AzureBlobProvider("box")

@@ -44,8 +44,20 @@ def _files(root: Path) -> set[str]:
 
 @pytest.mark.parametrize(
     "name",
-    ["/etc/passwd", "../x", "a/../../x", "a/./b", "./a", "a//b", "a/", "", "a\\b", "a\x00b",
-     "..", "."],
+    [
+        "/etc/passwd",
+        "../x",
+        "a/../../x",
+        "a/./b",
+        "./a",
+        "a//b",
+        "a/",
+        "",
+        "a\\b",
+        "a\x00b",
+        "..",
+        ".",
+    ],
 )
 def test_names_that_could_escape_are_refused(local: LocalProvider, name: str) -> None:
     for call in (
@@ -68,8 +80,17 @@ def test_escape_attempt_writes_nothing_outside_root(tmp_path: Path) -> None:
 
 
 def test_file_and_folder_of_the_same_name_coexist(local: LocalProvider) -> None:
-    names = ["a", "a/b", "a/b/c", "x.tcm", "x.tcm/y", "x.dir/z", "l.lock/m", "t.tmp/u",
-             "_locks.lock/v"]
+    names = [
+        "a",
+        "a/b",
+        "a/b/c",
+        "x.tcm",
+        "x.tcm/y",
+        "x.dir/z",
+        "l.lock/m",
+        "t.tmp/u",
+        "_locks.lock/v",
+    ]
     for n in names:
         local.put(n, n.encode(), create_only=True)
     for n in names:
@@ -283,8 +304,9 @@ def test_conditional_increments_across_processes(tmp_path: Path) -> None:
     context = multiprocessing.get_context("spawn")
     with context.Pool(_PROCESSES) as pool:
         start = time.time() + 1.5  # let every interpreter finish importing before the race
-        results = [pool.apply_async(_increment_worker, (provider.root, start))
-                   for _ in range(_PROCESSES)]
+        results = [
+            pool.apply_async(_increment_worker, (provider.root, start)) for _ in range(_PROCESSES)
+        ]
         conflicts = sum(r.get(timeout=60) for r in results)
     got = provider.get("counter")
     assert got is not None

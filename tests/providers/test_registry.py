@@ -166,8 +166,9 @@ def _without_s3_sdk(monkeypatch: pytest.MonkeyPatch) -> None:
 
     for module in list(sys.modules):
         top = module.split(".")[0]
-        if top in blocked or module.startswith(("typed_cloudmap.providers.s3",
-                                                "typed_cloudmap.providers._s3")):
+        if top in blocked or module.startswith(
+            ("typed_cloudmap.providers.s3", "typed_cloudmap.providers._s3")
+        ):
             monkeypatch.delitem(sys.modules, module)
     monkeypatch.setattr(builtins, "__import__", fake_import)
 
@@ -188,8 +189,16 @@ def test_missing_provider_module_is_not_blamed_on_the_sdk() -> None:
 
 
 def test_package_reexports() -> None:
-    for name in ("Provider", "ObjectInfo", "StoredObject", "SupportsBatchDelete",
-                 "MemoryProvider", "LocalProvider", "open_url", "register_provider"):
+    for name in (
+        "Provider",
+        "ObjectInfo",
+        "StoredObject",
+        "SupportsBatchDelete",
+        "MemoryProvider",
+        "LocalProvider",
+        "open_url",
+        "register_provider",
+    ):
         assert name in providers.__all__
         assert getattr(providers, name) is not None
     assert isinstance(MemoryProvider(), Provider)
@@ -213,6 +222,5 @@ def test_importing_providers_imports_no_cloud_sdk() -> None:
         "import sys, typed_cloudmap.providers as p; "
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'boto3', 'azure', 'google'}))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -95,9 +95,7 @@ def test_one_request_per_operation(s3: S3Provider) -> None:
     s3.delete("k", if_match=etag)
     with pytest.raises(KeyError):
         s3.delete("k")
-    assert counts == Counter(
-        {"PutObject": 3, "GetObject": 2, "HeadObject": 1, "DeleteObject": 2}
-    )
+    assert counts == Counter({"PutObject": 3, "GetObject": 2, "HeadObject": 1, "DeleteObject": 2})
 
 
 def test_unconditional_delete_of_existing_object(
@@ -253,9 +251,7 @@ def test_from_url_parts() -> None:
     assert "127.0.0.1:9" in repr(provider)
 
 
-def test_from_url_parts_create(
-    s3_moto_server: S3Endpoint, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_from_url_parts_create(s3_moto_server: S3Endpoint, monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ValueError, match="boolean"):
         S3Provider.from_url_parts("b-1", "", {"create": "maybe"})
     lazy, _ = S3Provider.from_url_parts("b-1", "", {"create": "false"})

@@ -50,9 +50,7 @@ def _code(value: object) -> str:
     return str(getattr(value, "value", value) or "")
 
 
-def error_for_status(
-    call: Call, status: int | None, code: str, message: str = ""
-) -> BaseException:
+def error_for_status(call: Call, status: int | None, code: str, message: str = "") -> BaseException:
     """The library error for one failed request (or one sub-request of a batch)."""
     conditional = call.if_match is not None or call.create_only
     # Other 412 codes are about leases, which this library never takes: not a conflict.
@@ -63,16 +61,18 @@ def error_for_status(
     if status == 404 and code in _MISSING_BLOB_CODES and call.key is not None:
         return KeySyncError(call.key, call.if_match) if conditional else KeyError(call.key)
     if status == 413 or code in {"RequestBodyTooLarge", "BlockCountExceedsLimit"}:
-        return ValueSizeError(f"{call.provider} refused the object as too large ({code})",
-                              key=call.key)
+        return ValueSizeError(
+            f"{call.provider} refused the object as too large ({code})", key=call.key
+        )
     detail = scrub(message.strip().splitlines()[0]) if message.strip() else "request failed"
     where = f"HTTP {status}" if status is not None else "no HTTP response"
     if code:
         where += f", {code}"
     if code == "ContainerNotFound":
         detail += " (create it first, or pass create=True)"
-    return ProviderError(call.provider, f"{call.operation}: {detail} ({where}){call.hint}",
-                         key=call.key)
+    return ProviderError(
+        call.provider, f"{call.operation}: {detail} ({where}){call.hint}", key=call.key
+    )
 
 
 @contextmanager

@@ -131,8 +131,6 @@ class Provider(Protocol):
 class SupportsBatchDelete(Protocol):
     """A provider with a native batch delete (S3 ``DeleteObjects``, Azure batch)."""
 
-    def delete_many(
-        self, items: Sequence[tuple[str, str | None]]
-    ) -> dict[str, BaseException]:
+    def delete_many(self, items: Sequence[tuple[str, str | None]]) -> dict[str, BaseException]:
         """Delete each ``(name, if_match)``; return the failures by name (empty: all gone)."""
         ...

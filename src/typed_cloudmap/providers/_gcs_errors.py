@@ -37,9 +37,7 @@ _SDK_ERRORS = (
 _MAX_MESSAGE = 300
 # SDK messages quote request URLs: drop ``user:password@`` and credential-bearing parameters.
 _USERINFO = re.compile(r"(?<=//)[^/\s@]+@")
-_SECRET_PARAMS = re.compile(
-    r"(?i)\b(key|access_token|x-goog-signature|x-goog-credential)=[^&\s]*"
-)
+_SECRET_PARAMS = re.compile(r"(?i)\b(key|access_token|x-goog-signature|x-goog-credential)=[^&\s]*")
 
 
 def _bucket_is_missing(exc: api_exceptions.NotFound) -> bool:

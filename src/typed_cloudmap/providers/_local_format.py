@@ -48,8 +48,13 @@ def encode_header(
     content_encoding: str | None,
 ) -> bytes:
     """Preamble plus JSON header, ready to be followed by the data."""
-    fields = {"n": name, "e": etag, "m": dict(metadata or {}), "t": content_type,
-              "c": content_encoding}
+    fields = {
+        "n": name,
+        "e": etag,
+        "m": dict(metadata or {}),
+        "t": content_type,
+        "c": content_encoding,
+    }
     body = orjson.dumps(fields)
     return _PREAMBLE.pack(MAGIC, len(body)) + body
 
@@ -72,8 +77,11 @@ def read_object(
         header = _parse(fd, first)
         if not with_data or header.etag == unless_etag:
             return header, size - header.offset, None
-        data = first[header.offset:] if whole else _read_exact(
-            fd, size - header.offset, header.offset)
+        data = (
+            first[header.offset :]
+            if whole
+            else _read_exact(fd, size - header.offset, header.offset)
+        )
         return header, size - header.offset, data
     finally:
         os.close(fd)
@@ -101,7 +109,7 @@ def _parse(fd: int, first: bytes) -> Header:
     if len(first) < offset:
         first += _read_exact(fd, offset - len(first), len(first))
     try:
-        fields = orjson.loads(first[_PREAMBLE.size:offset])
+        fields = orjson.loads(first[_PREAMBLE.size : offset])
         header = Header(
             name=fields["n"],
             etag=fields["e"],

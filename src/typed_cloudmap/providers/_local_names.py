@@ -34,8 +34,14 @@ TEMP_SUFFIX = ".tmp"
 LOCK_SUFFIX = ".lock"
 LOCK_DIR = "_locks" + LOCK_SUFFIX
 
-_RESERVED = (DATA_SUFFIX, HASHED_DATA_SUFFIX, DIR_ESCAPE, HASHED_DIR_SUFFIX, TEMP_SUFFIX,
-             LOCK_SUFFIX)
+_RESERVED = (
+    DATA_SUFFIX,
+    HASHED_DATA_SUFFIX,
+    DIR_ESCAPE,
+    HASHED_DIR_SUFFIX,
+    TEMP_SUFFIX,
+    LOCK_SUFFIX,
+)
 _MAX_COMPONENT = 255  # bytes per path component on every common Linux/macOS file system
 
 
@@ -94,8 +100,9 @@ def validate(name: str) -> list[str]:
 def object_path(name: str) -> ObjectPath:
     """The path of object ``name``; ``ValueError`` for names LocalProvider refuses."""
     segments = validate(name)
-    return ObjectPath(tuple(_dir_component(s) for s in segments[:-1]),
-                      _file_component(segments[-1]))
+    return ObjectPath(
+        tuple(_dir_component(s) for s in segments[:-1]), _file_component(segments[-1])
+    )
 
 
 def prefix_dirs(prefix: str) -> tuple[tuple[str, ...], str] | None:

@@ -77,9 +77,7 @@ def load_object(path: str) -> Any:
 
 def _check_scheme(scheme: str) -> str:
     scheme = scheme.lower()
-    if not scheme or not scheme[0].isalpha() or not all(
-        c.isalnum() or c in "+-." for c in scheme
-    ):
+    if not scheme or not scheme[0].isalpha() or not all(c.isalnum() or c in "+-." for c in scheme):
         raise ValueError(f"{scheme!r} is not a URL scheme")
     return scheme
 
@@ -148,8 +146,9 @@ def open_url(url: str) -> tuple[Provider, str, dict[str, str]]:
         options[key] = value
     cls = provider_class(parts.scheme)
     path = unquote(parts.path)
-    provider, prefix = cls.from_url_parts(parts.netloc, path[1:] if path[:1] == "/" else path,
-                                          options)
+    provider, prefix = cls.from_url_parts(
+        parts.netloc, path[1:] if path[:1] == "/" else path, options
+    )
     return provider, prefix, options
 
 

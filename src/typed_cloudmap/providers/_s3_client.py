@@ -87,7 +87,7 @@ def retry_conflicts(call: Callable[[], T]) -> T:
     for attempt in range(CONFLICT_ATTEMPTS):
         try:
             return call()
-        except ClientError as exc:  # noqa: PERF203  # the loop is the retry; it rarely runs twice
+        except ClientError as exc:  # the loop is the retry; it rarely runs twice
             if error_code(exc) != CONFLICT or attempt == CONFLICT_ATTEMPTS - 1:
                 raise
             time.sleep(random.uniform(0.0, 0.05 * 2**attempt))

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = ["GCSProvider"]
 
+
 def _without_userinfo(url: str) -> str:
     """``url`` with any ``user:password@`` removed, for display."""
     parts = urllib.parse.urlsplit(url)

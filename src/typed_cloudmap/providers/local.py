@@ -64,9 +64,7 @@ class LocalProvider:
             raise ProviderError(self.name, "directory does not exist (pass create=True)")
 
     @classmethod
-    def from_url_parts(
-        cls, location: str, path: str, options: dict[str, str]
-    ) -> tuple[Self, str]:
+    def from_url_parts(cls, location: str, path: str, options: dict[str, str]) -> tuple[Self, str]:
         """``file:///abs/dir`` is absolute; ``file://./rel/dir`` (or ``file://rel/dir``) is
         relative to the working directory. The whole path is the root, so the prefix is ``""``.
         Options: ``create`` and ``fsync`` (``true``/``false``)."""
@@ -285,9 +283,7 @@ class LocalProvider:
         self._check_name(header, name)
         return header.etag
 
-    def _check_put(
-        self, name: str, path: str, if_match: str | None, create_only: bool
-    ) -> None:
+    def _check_put(self, name: str, path: str, if_match: str | None, create_only: bool) -> None:
         current = self._current_etag(path, name)
         if create_only and current is not None:
             raise KeySyncError(name, None)
@@ -337,7 +333,7 @@ class LocalProvider:
         for depth in range(len(dirs), 0, -1):
             try:
                 os.rmdir(os.path.join(self._root, *dirs[:depth]))
-            except OSError:  # noqa: PERF203  # not empty (or gone): its ancestors are in use too
+            except OSError:  # not empty (or gone): its ancestors are in use too
                 return
 
     def _error(self, name: str, exc: Exception) -> ProviderError:

@@ -49,9 +49,7 @@ class MemoryProvider:
         self._instance = next(_instances)
 
     @classmethod
-    def from_url_parts(
-        cls, location: str, path: str, options: dict[str, str]
-    ) -> tuple[Self, str]:
+    def from_url_parts(cls, location: str, path: str, options: dict[str, str]) -> tuple[Self, str]:
         """``memory://`` is a fresh store; ``memory://NAME`` is the one store of this process
         called NAME (created on first use); the path is the prefix."""
         if not location:

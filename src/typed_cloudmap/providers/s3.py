@@ -339,8 +339,9 @@ class S3Provider:
 
     def _batch_error(self, key: str, etag: str | None, error: Mapping[str, Any]) -> BaseException:
         code = str(error.get("Code", ""))
-        fake = ClientError({"Error": {"Code": code, "Message": str(error.get("Message", ""))}},
-                           "DeleteObjects")
+        fake = ClientError(
+            {"Error": {"Code": code, "Message": str(error.get("Message", ""))}}, "DeleteObjects"
+        )
         condition = Condition.IF_MATCH if etag is not None else Condition.NONE
         err = translate(
             fake,
@@ -369,4 +370,3 @@ def _without_userinfo(url: str) -> str:
     if "@" not in parts.netloc:
         return url
     return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
-
