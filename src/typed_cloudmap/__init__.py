@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._cache import ReadCache
 from ._mapping import CloudMapping
 from .codecs import (
     CodecStack,
@@ -60,6 +61,7 @@ __all__ = [
     "ObjectInfo",
     "Provider",
     "ProviderError",
+    "ReadCache",
     "S3Provider",
     "Serializer",
     "StoredObject",

@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, cast
 from typing_extensions import Self, TypeVar
 
 from ._bulk import BulkMixin
+from ._cache import ReadCache
 from ._generic import specialise
 from ._keys import KeyCodec
-from ._values import ValueCodec
+from ._values import Upgrade, ValueCodec
 from .codecs import CodecStack, Serializer, Transform, parse_stack
 from .errors import CodecError, KeySyncError, ValueSizeError
 from .providers import Provider, StoredObject, open_url
@@ -70,6 +71,8 @@ class CloudMapping(BulkMixin[K, V], MutableMapping[K, V], Generic[K, V]):
         max_workers: int = 16,
         executor: Any = None,
         max_decoded_size: int | None = _DEFAULT_DECODED_LIMIT,
+        cache: bool | ReadCache | None = None,
+        upgrade: Upgrade | None = None,
         key_type: type[K] | None = None,
         value_type: type[V] | None = None,
     ) -> None:
@@ -92,7 +95,10 @@ class CloudMapping(BulkMixin[K, V], MutableMapping[K, V], Generic[K, V]):
         self.max_workers = max_workers
         self.max_decoded_size = max_decoded_size
         self._keys: KeyCodec[K] = KeyCodec(key_type, prefix, provider.max_name_length)
-        self._values: ValueCodec[V] = ValueCodec(value_type, self.codec, limit=max_decoded_size)
+        self._values: ValueCodec[V] = ValueCodec(
+            value_type, self.codec, limit=max_decoded_size, upgrade=upgrade
+        )
+        self.cache: ReadCache | None = ReadCache() if cache is True else (cache or None)
         self._view: dict[str, str] = {}
         self._readable_stacks: dict[str, bool] = {}
         self._lock = threading.RLock()
@@ -104,6 +110,11 @@ class CloudMapping(BulkMixin[K, V], MutableMapping[K, V], Generic[K, V]):
     def from_url(cls, url: str, **kwargs: Any) -> Self:
         """Open a mapping from a URL such as ``s3://bucket/prefix?codec=orjson|zstd``."""
         return cls(url, **kwargs)
+
+    @property
+    def fingerprint(self) -> str:
+        """The schema fingerprint of ``V`` stored with every object (``tcm_schema``)."""
+        return self._values.fingerprint
 
     # --- the etag view --------------------------------------------------------------------
 
@@ -141,6 +152,8 @@ class CloudMapping(BulkMixin[K, V], MutableMapping[K, V], Generic[K, V]):
                 return
             if etag is None:
                 self._view.pop(name, None)
+                if self.cache is not None:
+                    self.cache.discard(name)
             else:
                 self._view[name] = etag
 
@@ -153,7 +166,7 @@ class CloudMapping(BulkMixin[K, V], MutableMapping[K, V], Generic[K, V]):
                 f"stored with codec {stored!r}, but this mapping reads with {self.codec.name!r}",
                 key=key,
             )
-        return self._values.decode(key, obj.data)
+        return self._values.decode(key, obj.data, obj.metadata.get(META_SCHEMA))
 
     def _readable(self, stored: str) -> bool:
         """Whether objects written with stack ``stored`` decode with ours (memoised)."""
@@ -162,21 +175,52 @@ class CloudMapping(BulkMixin[K, V], MutableMapping[K, V], Generic[K, V]):
             known = self._readable_stacks[stored] = self.codec.can_decode(stored)
         return known
 
+    def _get(
+        self,
+        key: K,
+        name: str,
+        expected: str | None,
+        *,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+    ) -> StoredObject | None:
+        """``provider.get`` with a missing or changed object reported against ``key``."""
+        try:
+            return self.provider.get(name, if_match=if_match, if_none_match=if_none_match)
+        except KeySyncError as exc:
+            raise KeySyncError(key, expected) from exc
+        except KeyError:
+            if expected is not None:
+                raise KeySyncError(key, expected) from None
+            raise KeyError(key) from None
+
     def _fetch(self, key: K, name: str) -> tuple[V, str]:
-        """One GET: the latest value if reading blindly, else the version in the view."""
-        if self.read_blindly:
-            obj = self.provider.get(name)
-        else:
+        """One GET: the latest value if reading blindly, else the version in the view.
+
+        With a cache, a cached version is revalidated with ``If-None-Match`` and a 304 costs
+        no download and no decode.
+        """
+        expected: str | None = None
+        if not self.read_blindly:
             with self._lock:
-                etag = self._view.get(name)
-            if etag is None:
+                expected = self._view.get(name)
+            if expected is None:
                 raise KeyError(key)
-            try:
-                obj = self.provider.get(name, if_match=etag)
-            except KeySyncError as exc:
-                raise KeySyncError(key, etag) from exc
-        assert obj is not None  # no if_none_match was sent, so no 304
+        cached = self.cache.lookup(name) if self.cache is not None else None
+        if cached is not None and (expected is None or cached[0] == expected):
+            obj = self._get(key, name, expected, if_none_match=cached[0])
+            if obj is None:  # 304: the cached version is current
+                if self.cache is not None:
+                    self.cache.hit()
+                self._record(name, cached[0])
+                return cached[1], cached[0]
+        else:
+            obj = self._get(key, name, expected, if_match=expected)
+        if obj is None or (expected is not None and obj.etag != expected):
+            raise KeySyncError(key, expected)  # revalidation found a newer version
         value = self._decode(key, obj)
+        if self.cache is not None:
+            self.cache.store(name, obj.etag, value, len(obj.data))
         self._record(name, obj.etag)
         return value, obj.etag
 
@@ -366,6 +410,8 @@ class CloudMapping(BulkMixin[K, V], MutableMapping[K, V], Generic[K, V]):
             "read_blindly": self.read_blindly,
             "max_workers": self.max_workers,
             "max_decoded_size": self.max_decoded_size,
+            "cache": self.cache,
+            "upgrade": self._values.upgrade,
             "view": dict(self._view),
         }
         cls: type = type(self)

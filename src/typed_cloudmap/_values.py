@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import Any, Generic, TypeVar, cast
 
@@ -20,9 +20,13 @@ from pydantic import PydanticSchemaGenerationError, TypeAdapter, ValidationError
 from .codecs import CodecStack
 from .errors import CodecError, InvalidValueError
 
-__all__ = ["ValueCodec", "string_converters"]
+__all__ = ["Upgrade", "ValueCodec", "string_converters"]
 
 V = TypeVar("V")
+
+Upgrade = Callable[[Any, "str | None"], Any] | Mapping["str | None", Callable[[Any], Any]]
+"""How older stored values become the current ``V``: ``fn(raw, stored_fingerprint)``, or a
+dict of ``{stored_fingerprint: fn(raw)}`` (``None`` for objects written without one)."""
 
 _BYTES_LIKE = (bytes, bytearray, memoryview)
 # Serializers whose output is exactly what pydantic's own JSON writer produces.
@@ -59,10 +63,18 @@ class ValueCodec(Generic[V]):
     ``limit`` caps the decoded size of stored objects (decompression bombs are refused).
     """
 
-    def __init__(self, value_type: Any, stack: CodecStack, *, limit: int | None = None) -> None:
+    def __init__(
+        self,
+        value_type: Any,
+        stack: CodecStack,
+        *,
+        limit: int | None = None,
+        upgrade: Upgrade | None = None,
+    ) -> None:
         self.value_type = value_type
         self.stack = stack
         self.limit = limit
+        self.upgrade = upgrade
         fmt = stack.serializer.format
         self._raw = fmt == "bytes"
         if self._raw and value_type not in (bytes, Any, object):
@@ -125,15 +137,30 @@ class ValueCodec(Generic[V]):
             ) from exc
         return typed, self.stack.encode_bytes(body)
 
-    def decode(self, key: Any, data: bytes) -> V:
-        """Stored bytes to a ``V``, or ``CodecError`` naming ``key``."""
+    def _upgrader(self, stored_schema: str | None) -> Callable[[Any], Any] | None:
+        upgrade = self.upgrade
+        if upgrade is None or stored_schema == self.fingerprint:
+            return None
+        if isinstance(upgrade, Mapping):
+            return upgrade.get(stored_schema)
+        return lambda raw: upgrade(raw, stored_schema)
+
+    def decode(self, key: Any, data: bytes, stored_schema: str | None = None) -> V:
+        """Stored bytes to a ``V``, or ``CodecError`` naming ``key``.
+
+        An object written under another schema fingerprint goes through the upgrade hook
+        first, when one is configured for it.
+        """
         try:
             body = self.stack.decode_bytes(data, limit=self.limit)
         except CodecError as exc:
             raise CodecError(f"{exc} (codec {self.stack.name!r})", key=key) from exc
         if self._adapter is None:
             return body  # type: ignore[return-value]  # V is bytes for raw stacks
+        upgrader = self._upgrader(stored_schema)
         try:
+            if upgrader is not None:
+                return self._adapter.validate_python(upgrader(self.stack.serializer.loads(body)))
             if self._json_like:
                 return self._adapter.validate_json(body)
             return self._adapter.validate_python(self.stack.serializer.loads(body))

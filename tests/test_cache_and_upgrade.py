@@ -1,0 +1,146 @@
+"""The opt-in read cache (304 revalidation) and schema evolution on read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+from typed_cloudmap import (
+    CloudMapping,
+    CodecError,
+    KeySyncError,
+    MemoryProvider,
+    ReadCache,
+    StoredObject,
+)
+
+
+class CountingProvider(MemoryProvider):
+    """A MemoryProvider that counts downloads and 304s."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.downloads = 0
+        self.not_modified = 0
+
+    def get(
+        self, name: str, *, if_match: str | None = None, if_none_match: str | None = None
+    ) -> StoredObject | None:
+        got = super().get(name, if_match=if_match, if_none_match=if_none_match)
+        if got is None:
+            self.not_modified += 1
+        else:
+            self.downloads += 1
+        return got
+
+
+class Doc(BaseModel):
+    title: str
+    body: str
+
+
+def test_cached_reread_is_a_304() -> None:
+    provider = CountingProvider()
+    docs = CloudMapping[str, Doc](provider, cache=True)
+    docs["a"] = Doc(title="t", body="x" * 1000)
+    first = docs["a"]
+    again = docs["a"]
+    assert again is first  # no decode: the cached object itself
+    assert (provider.downloads, provider.not_modified) == (1, 1)
+    assert docs.cache is not None
+    assert docs.cache.hits == 1
+
+
+def test_cache_sees_changes_and_conflicts() -> None:
+    provider = CountingProvider()
+    a = CloudMapping[str, Doc](provider, cache=ReadCache(max_entries=4))
+    b = CloudMapping[str, Doc](provider)
+    a["k"] = Doc(title="1", body="")
+    assert a["k"].title == "1"
+    b.sync()
+    b["k"] = Doc(title="2", body="")
+    with pytest.raises(KeySyncError):
+        a["k"]  # the view is stale: the cache never hides a conflict
+    blind = CloudMapping[str, Doc](provider, cache=True, read_blindly=True)
+    assert blind["k"].title == "2"
+    b["k"] = Doc(title="3", body="")
+    assert blind["k"].title == "3"  # a changed object is downloaded again
+
+
+def test_cache_bounds() -> None:
+    cache = ReadCache(max_entries=2, max_bytes=100)
+    cache.store("a", "e1", 1, 10)
+    cache.store("b", "e2", 2, 10)
+    cache.store("c", "e3", 3, 10)
+    assert cache.lookup("a") is None
+    assert len(cache) == 2
+    cache.store("big", "e4", 4, 1000)  # larger than the whole cache: not kept
+    assert cache.lookup("big") is None
+    cache.store("d", "e5", 5, 95)
+    assert cache.lookup("b") is None
+    assert cache.lookup("c") is None
+    assert cache.lookup("d") == ("e5", 5)
+
+
+def test_deleted_key_leaves_the_cache() -> None:
+    docs = CloudMapping[str, Doc](MemoryProvider(), cache=True)
+    docs["k"] = Doc(title="t", body="b")
+    docs["k"]
+    del docs["k"]
+    assert docs.cache is not None
+    assert len(docs.cache) == 0
+
+
+class UserV1(BaseModel):
+    name: str
+
+
+class UserV2(BaseModel):
+    first: str
+    last: str
+
+
+def _split(raw: Any, fingerprint: str | None) -> Any:
+    if "name" in raw:
+        first, _, last = raw["name"].partition(" ")
+        return {"first": first, "last": last}
+    return raw
+
+
+def test_upgrade_callable_turns_old_values_into_the_current_model() -> None:
+    provider = MemoryProvider()
+    CloudMapping[str, UserV1](provider)["ada"] = UserV1(name="Ada Lovelace")
+    v2 = CloudMapping[str, UserV2](provider, upgrade=_split)
+    assert v2["ada"] == UserV2(first="Ada", last="Lovelace")
+    v2["alan"] = UserV2(first="Alan", last="Turing")
+    assert v2["alan"].last == "Turing"  # current objects skip the hook
+
+
+def test_upgrade_by_fingerprint() -> None:
+    provider = MemoryProvider()
+    old = CloudMapping[str, UserV1](provider)
+    old["ada"] = UserV1(name="Ada Lovelace")
+    v2 = CloudMapping[str, UserV2](
+        provider,
+        upgrade={old.fingerprint: lambda raw: {"first": raw["name"], "last": "?"}},
+    )
+    assert v2["ada"] == UserV2(first="Ada Lovelace", last="?")
+    without = CloudMapping[str, UserV2](provider)
+    with pytest.raises(CodecError, match="'ada'"):
+        without["ada"]
+
+
+def test_upgrade_that_returns_garbage_is_a_codec_error() -> None:
+    provider = MemoryProvider()
+    CloudMapping[str, UserV1](provider)["ada"] = UserV1(name="Ada")
+    v2 = CloudMapping[str, UserV2](provider, upgrade=lambda raw, fp: {"nope": 1})
+    with pytest.raises(CodecError, match="'ada'"):
+        v2["ada"]
+
+
+def test_fingerprint_tracks_the_schema() -> None:
+    p = MemoryProvider()
+    assert CloudMapping[str, UserV1](p).fingerprint != CloudMapping[str, UserV2](p).fingerprint
+    assert CloudMapping[str, UserV1](p).fingerprint == CloudMapping[int, UserV1](p).fingerprint
