@@ -9,7 +9,7 @@ mapping is not the caller's.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import ItemsView, Iterable, Iterator, Mapping, ValuesView
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -191,6 +191,14 @@ class BulkMixin(Generic[K, V]):
                 if key in found:
                     yield key, found[key]
 
+    def items(self) -> ItemsView[K, V]:
+        """Key-value pairs, fetched in bulk (``get_many``) rather than one GET at a time."""
+        return _BulkItems(self._me())
+
+    def values(self) -> ValuesView[V]:
+        """Values, fetched in bulk (``get_many``) rather than one GET at a time."""
+        return _BulkValues(self._me())
+
     def update(self, other: Any = (), /, **kwargs: V) -> None:
         """``dict.update`` through ``set_many``: every item lands or is named in a BulkError."""
         pairs: dict[K, V] = {}
@@ -220,3 +228,17 @@ class BulkMixin(Generic[K, V]):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class _BulkItems(ItemsView[K, V]):
+    _mapping: CloudMapping[K, V]
+
+    def __iter__(self) -> Iterator[tuple[K, V]]:
+        return self._mapping._iter_items()
+
+
+class _BulkValues(ValuesView[V]):
+    _mapping: CloudMapping[Any, V]
+
+    def __iter__(self) -> Iterator[V]:
+        return (v for _, v in self._mapping._iter_items())

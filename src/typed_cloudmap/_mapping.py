@@ -2,29 +2,26 @@
 
 from __future__ import annotations
 
-import random
 import threading
-import time
 import uuid
 from collections.abc import (
-    Callable,
-    ItemsView,
     Iterator,
     Mapping,
     MutableMapping,
     Sequence,
-    ValuesView,
 )
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, cast
 
 from typing_extensions import Self, TypeVar
 
+from ._atomic import AtomicMixin
 from ._bulk import BulkMixin
 from ._cache import ReadCache
 from ._generic import specialise
 from ._keys import KeyCodec
+from ._options import pick_type, pop_flag, rebuild, stack_for
 from ._values import Upgrade, ValueCodec
-from .codecs import CodecStack, Serializer, Transform, parse_stack
+from .codecs import CodecStack, Serializer, Transform
 from .errors import CodecError, KeySyncError, ValueSizeError
 from .providers import Provider, StoredObject, open_url
 
@@ -43,7 +40,7 @@ _MISSING: Any = object()
 _DEFAULT_DECODED_LIMIT = 512 * 1024**2
 
 
-class CloudMapping(BulkMixin[K, V], MutableMapping[K, V], Generic[K, V]):
+class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Generic[K, V]):
     """A typed ``dict`` over object storage; every write and delete is etag-conditional.
 
     ``CloudMapping[str, User](provider, prefix="users/", codec="orjson|zstd")`` validates
@@ -76,21 +73,21 @@ class CloudMapping(BulkMixin[K, V], MutableMapping[K, V], Generic[K, V]):
         key_type: type[K] | None = None,
         value_type: type[V] | None = None,
     ) -> None:
-        key_type = _pick("key_type", self._key_type, key_type, str)
-        value_type = _pick("value_type", self._value_type, value_type, bytes)
+        key_type = pick_type("key_type", self._key_type, key_type, str)
+        value_type = pick_type("value_type", self._value_type, value_type, bytes)
         if isinstance(provider, str):
             provider, url_prefix, options = open_url(provider)
             prefix = url_prefix + prefix
             codec = options.pop("codec", None) if codec is None else codec
-            read_blindly = _flag(options, "read_blindly", read_blindly)
-            sync_initially = _flag(options, "sync_initially", sync_initially)
+            read_blindly = pop_flag(options, "read_blindly", read_blindly)
+            sync_initially = pop_flag(options, "sync_initially", sync_initially)
             if options:
                 raise ValueError(f"unknown URL option(s): {', '.join(sorted(options))}")
         self.provider: Provider = provider
         self.prefix = prefix
         self.key_type: type[K] = key_type
         self.value_type: Any = value_type
-        self.codec: CodecStack = _stack_for(codec, value_type)
+        self.codec: CodecStack = stack_for(codec, value_type)
         self.read_blindly = read_blindly
         self.max_workers = max_workers
         self.max_decoded_size = max_decoded_size
@@ -332,68 +329,6 @@ class CloudMapping(BulkMixin[K, V], MutableMapping[K, V], Generic[K, V]):
                 raise KeySyncError(key, expected) from exc
         self._record(name, None)
 
-    # --- atomic helpers -------------------------------------------------------------------
-
-    def setdefault(self, key: K, default: V | None = None) -> V:
-        """``self[key]`` if present, else store ``default`` create-only and return it.
-
-        Atomic across writers: losers of a race return the winner's value.
-        """
-        name = self._keys.encode(key)
-        for _ in range(10):
-            obj = self._get_latest(name)
-            if obj is not None:
-                value = self._decode(key, obj)
-                self._record(name, obj.etag)
-                return value
-            try:
-                return self._put(key, name, default, None)[0]
-            except KeySyncError:
-                continue
-        raise KeySyncError(key, None, f"key {key!r}: setdefault lost 10 races in a row")
-
-    def _get_latest(self, name: str) -> StoredObject | None:
-        try:
-            return self.provider.get(name)
-        except KeyError:
-            self._record(name, None)
-            return None
-
-    def modify(
-        self,
-        key: K,
-        fn: Callable[[V], V],
-        default: V = _MISSING,
-        *,
-        timeout: float = 300.0,
-    ) -> V:
-        """Read-modify-write ``key`` until no other writer intervened; return what was stored.
-
-        ``fn`` gets the current value (``default`` if the key is absent) and returns the new
-        one; it may run several times. A conflict is retried with jittered exponential
-        backoff, so concurrent increments never lose an update. When ``modify`` raises,
-        nothing ``fn`` computed was stored.
-        """
-        name = self._keys.encode(key)
-        deadline = time.monotonic() + timeout
-        delay = 0.005
-        while True:
-            obj = self._get_latest(name)
-            if obj is None:
-                if default is _MISSING:
-                    raise KeyError(key)
-                current, expected = default, None
-            else:
-                current, expected = self._decode(key, obj), obj.etag
-            new = fn(current)
-            try:
-                return self._put(key, name, new, expected)[0]
-            except KeySyncError:
-                if time.monotonic() > deadline:
-                    raise
-            time.sleep(random.uniform(0, delay))
-            delay = min(delay * 2, 0.5)
-
     # --- presentation and pickling --------------------------------------------------------
 
     def __repr__(self) -> str:
@@ -418,63 +353,4 @@ class CloudMapping(BulkMixin[K, V], MutableMapping[K, V], Generic[K, V]):
         specialised = False
         while cls.__dict__.get("_is_specialisation"):
             cls, specialised = cls.__base__, True  # type: ignore[assignment]  # one base
-        return (_rebuild, (cls, specialised, self.key_type, self.value_type, state))
-
-    def items(self) -> ItemsView[K, V]:
-        """Key-value pairs, fetched in bulk (``get_many``) rather than one GET at a time."""
-        return _BulkItems(self)
-
-    def values(self) -> ValuesView[V]:
-        """Values, fetched in bulk (``get_many``) rather than one GET at a time."""
-        return _BulkValues(self)
-
-
-class _BulkItems(ItemsView[K, V]):
-    _mapping: CloudMapping[K, V]
-
-    def __iter__(self) -> Iterator[tuple[K, V]]:
-        return self._mapping._iter_items()
-
-
-class _BulkValues(ValuesView[V]):
-    _mapping: CloudMapping[Any, V]
-
-    def __iter__(self) -> Iterator[V]:
-        return (v for _, v in self._mapping._iter_items())
-
-
-def _rebuild(
-    base: Any, specialised: bool, key_type: Any, value_type: Any, state: dict[str, Any]
-) -> Any:
-    view = state.pop("view")
-    if specialised:
-        mapping = base[key_type, value_type](sync_initially=False, **state)
-    else:
-        mapping = base(key_type=key_type, value_type=value_type, sync_initially=False, **state)
-    mapping._view.update(view)
-    return mapping
-
-
-def _pick(what: str, from_class: Any, given: Any, default: Any) -> Any:
-    if from_class is not None and given is not None and given != from_class:
-        raise TypeError(f"{what}={given!r} contradicts the subscripted type {from_class!r}")
-    return from_class if from_class is not None else given if given is not None else default
-
-
-def _flag(options: dict[str, str], name: str, default: bool) -> bool:
-    raw = options.pop(name, None)
-    if raw is None:
-        return default
-    if raw.lower() in {"1", "true", "yes", "on"}:
-        return True
-    if raw.lower() in {"0", "false", "no", "off"}:
-        return False
-    raise ValueError(f"URL option {name}={raw!r} is not a boolean")
-
-
-def _stack_for(codec: CodecSpec, value_type: Any) -> CodecStack:
-    if isinstance(codec, CodecStack):
-        return codec
-    if codec is None:
-        codec = "raw" if value_type is bytes else "orjson"
-    return parse_stack(codec)
+        return (rebuild, (cls, specialised, self.key_type, self.value_type, state))
