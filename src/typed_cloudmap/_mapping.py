@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import (
+    Iterable,
     Iterator,
     Mapping,
     MutableMapping,
@@ -17,6 +18,7 @@ from typing_extensions import Self, TypeVar
 from ._atomic import AtomicMixin
 from ._bulk import BulkMixin
 from ._cache import ReadCache
+from ._dictionaries import bind_dictionaries, train_dictionaries
 from ._generic import specialise
 from ._keys import KeyCodec
 from ._options import pick_type, pop_flag, rebuild, stack_for
@@ -92,6 +94,7 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
         self.max_workers = max_workers
         self.max_decoded_size = max_decoded_size
         self._keys: KeyCodec[K] = KeyCodec(key_type, prefix, provider.max_name_length)
+        self.codec = bind_dictionaries(provider, prefix, self.codec)
         self._values: ValueCodec[V] = ValueCodec(
             value_type, self.codec, limit=max_decoded_size, upgrade=upgrade
         )
@@ -112,6 +115,19 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
     def fingerprint(self) -> str:
         """The schema fingerprint of ``V`` stored with every object (``tcm_schema``)."""
         return self._values.fingerprint
+
+    def train_dictionary(self, samples: Iterable[V], *, size: int = 16 * 1024) -> None:
+        """Train the zstd dictionaries the codec names (``zstd:dict=NAME``) from ``samples``.
+
+        The dictionary is stored with the data, create-only, so every writer and reader of
+        the mapping uses the same one. Already-stored dictionaries are kept, never replaced.
+        """
+        bodies = [self._values.serialize("<sample>", s)[1] for s in samples]
+        self.codec = train_dictionaries(self.provider, self.prefix, self.codec, bodies, size)
+        self._values = ValueCodec(
+            self.value_type, self.codec, limit=self.max_decoded_size, upgrade=self._values.upgrade
+        )
+        self._readable_stacks.clear()
 
     # --- the etag view --------------------------------------------------------------------
 

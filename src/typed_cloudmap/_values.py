@@ -118,6 +118,11 @@ class ValueCodec(Generic[V]):
 
     def encode(self, key: Any, value: object) -> tuple[V, bytes]:
         """Validate then serialize; returns the validated value and the stored bytes."""
+        typed, body = self.serialize(key, value)
+        return typed, self.stack.encode_bytes(body)
+
+    def serialize(self, key: Any, value: object) -> tuple[V, bytes]:
+        """Validate then run the serializer only (no transforms)."""
         typed = self.validate(key, value)
         body: bytes
         try:
@@ -135,7 +140,7 @@ class ValueCodec(Generic[V]):
             raise InvalidValueError(
                 key, f"codec {self.stack.name!r} cannot store it: {exc}"
             ) from exc
-        return typed, self.stack.encode_bytes(body)
+        return typed, body
 
     def _upgrader(self, stored_schema: str | None) -> Callable[[Any], Any] | None:
         upgrade = self.upgrade

@@ -15,7 +15,7 @@ from typed_cloudmap.codecs._limits import check_limit, over_limit
 from typed_cloudmap.codecs._spec import as_bool, as_int, format_codec_spec
 from typed_cloudmap.errors import CodecError, MissingDependencyError
 
-__all__ = ["ZstdTransform"]
+__all__ = ["ZstdTransform", "train_zstd_dictionary"]
 
 _DEFAULT_LEVEL = 3
 _MIN_LEVEL = -(1 << 17)  # ZSTD_minCLevel(): the fastest "negative" level
@@ -45,13 +45,23 @@ class ZstdTransform:
     A frame that understates its size is stopped by libzstd itself at the declared size.
     """
 
-    __slots__ = ("_checksum", "_level", "_local", "_zstd")
+    __slots__ = ("_checksum", "_dict", "_dict_name", "_level", "_local", "_zstd")
     content_encoding = "zstd"
 
-    def __init__(self, *, level: object = _DEFAULT_LEVEL, checksum: object = True) -> None:
+    def __init__(
+        self,
+        *,
+        level: object = _DEFAULT_LEVEL,
+        checksum: object = True,
+        dict: object = None,  # the public parameter name, as in "zstd:dict=NAME"
+    ) -> None:
         level = as_int(level, codec="zstd", param="level", low=_MIN_LEVEL, high=_MAX_LEVEL)
         self._level = _DEFAULT_LEVEL if level == 0 else level  # 0 means "default" to libzstd
         self._checksum = as_bool(checksum, codec="zstd", param="checksum")
+        if dict is not None and (not isinstance(dict, str) or not dict.isidentifier()):
+            raise CodecError("zstd: dict= takes a dictionary name made of letters, digits and _")
+        self._dict_name: str | None = dict
+        self._dict: Any = None
         self._zstd = _zstandard()
         self._local = _PerThread()
 
@@ -62,20 +72,55 @@ class ZstdTransform:
             params["level"] = self._level
         if not self._checksum:
             params["checksum"] = False
+        if self._dict_name is not None:
+            params["dict"] = self._dict_name
         return format_codec_spec("zstd", params)
+
+    @property
+    def dictionary_name(self) -> str | None:
+        """The trained dictionary this codec compresses with (``zstd:dict=NAME``), if any."""
+        return self._dict_name
+
+    @property
+    def dictionary_loaded(self) -> bool:
+        return self._dict is not None
+
+    def with_dictionary(self, raw: bytes) -> ZstdTransform:
+        """A copy of this codec that compresses with the trained dictionary ``raw``."""
+        bound = ZstdTransform(level=self._level, checksum=self._checksum, dict=self._dict_name)
+        try:
+            bound._dict = self._zstd.ZstdCompressionDict(raw)
+            bound._dict.precompute_compress(level=self._level)
+        except self._zstd.ZstdError as exc:
+            raise CodecError(f"zstd: dictionary {self._dict_name!r} is damaged ({exc})") from exc
+        return bound
+
+    def _need_dict(self) -> dict[str, Any]:
+        if self._dict_name is None:
+            return {}
+        if self._dict is None:
+            raise CodecError(
+                f"zstd: dictionary {self._dict_name!r} is not loaded; train it with "
+                "CloudMapping.train_dictionary(samples) or open the mapping on the store that "
+                "holds it"
+            )
+        return {"dict_data": self._dict}
 
     def _compressor(self) -> Any:
         local = self._local
         if local.compressor is None:
             local.compressor = self._zstd.ZstdCompressor(
-                level=self._level, write_checksum=self._checksum, write_content_size=True
+                level=self._level,
+                write_checksum=self._checksum,
+                write_content_size=True,
+                **self._need_dict(),
             )
         return local.compressor
 
     def _decompressor(self) -> Any:
         local = self._local
         if local.decompressor is None:
-            local.decompressor = self._zstd.ZstdDecompressor()
+            local.decompressor = self._zstd.ZstdDecompressor(**self._need_dict())
         return local.decompressor
 
     def encode(self, data: bytes) -> bytes:
@@ -136,11 +181,31 @@ class ZstdTransform:
         return out
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_make_zstd, (self._level, self._checksum))
+        raw = None if self._dict is None else self._dict.as_bytes()
+        return (_make_zstd, (self._level, self._checksum, self._dict_name, raw))
 
     def __repr__(self) -> str:
         return f"ZstdTransform({self.name!r})"
 
 
-def _make_zstd(level: int, checksum: bool) -> ZstdTransform:
-    return ZstdTransform(level=level, checksum=checksum)
+def _make_zstd(
+    level: int, checksum: bool, dict_name: str | None = None, raw: bytes | None = None
+) -> ZstdTransform:
+    codec = ZstdTransform(level=level, checksum=checksum, dict=dict_name)
+    return codec if raw is None else codec.with_dictionary(raw)
+
+
+def train_zstd_dictionary(samples: list[bytes], size: int = 16 * 1024) -> bytes:
+    """Train a Zstandard dictionary of at most ``size`` bytes from serialized samples.
+
+    Many small values of one shape compress far better with a shared dictionary.
+    """
+    zstd = _zstandard()
+    if len(samples) < 8:
+        raise CodecError("zstd: training a dictionary needs at least 8 samples")
+    try:
+        trained = zstd.train_dictionary(size, samples)
+    except zstd.ZstdError as exc:
+        raise CodecError(f"zstd: could not train a dictionary ({exc})") from exc
+    out: bytes = trained.as_bytes()
+    return out
