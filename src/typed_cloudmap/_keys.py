@@ -6,6 +6,10 @@ prefix plus the text percent-encoded. Only ``A-Z a-z 0-9 - . _ ~`` and ``/`` sta
 ``/`` only between two non-empty segments, so keys show as folders in cloud consoles while
 every name is safe on every backend (no ``\\``, no empty or dot segments, nothing to
 normalise). Decoding is plain percent-decoding, so the mapping is exact both ways.
+
+``encoding="quote"`` names objects exactly as cloud-mappings did (``urllib.parse.quote`` of the
+key, ``/`` kept everywhere), so a mapping can address every object that library wrote, edge
+cases such as ``a//b`` or ``dir/`` included; those names may not suit every backend.
 """
 
 from __future__ import annotations
@@ -20,11 +24,12 @@ from urllib.parse import quote, unquote
 from . import _values
 from .errors import ValueSizeError
 
-__all__ = ["KeyCodec"]
+__all__ = ["KEY_ENCODINGS", "KeyCodec"]
 
 K = TypeVar("K")
 
 _SAFE = "-._~"
+KEY_ENCODINGS = ("percent", "quote")
 
 
 def _encode_text(text: str, *, as_prefix: bool = False) -> str:
@@ -49,6 +54,14 @@ def _encode_text(text: str, *, as_prefix: bool = False) -> str:
     return "/".join(segments)
 
 
+def _quote_text(text: str, *, as_prefix: bool = False) -> str:
+    """cloud-mappings' object name for ``text``: ``urllib.parse.quote`` keeping ``/``.
+
+    Character by character, so the name of a key prefix is a prefix of its keys' names.
+    """
+    return quote(text, safe="/", encoding="utf-8", errors="strict")
+
+
 def _native_converters(tp: Any) -> tuple[Callable[[Any], str], Callable[[str], Any]] | None:
     if tp is str:
         return str, str
@@ -70,12 +83,24 @@ class KeyCodec(Generic[K]):
     """Turns keys of type ``K`` into object names under ``prefix`` and back.
 
     ``max_name_length`` (bytes of UTF-8) makes over-long keys fail before any I/O.
+    ``encoding`` is ``"percent"`` (the default, safe everywhere) or ``"quote"`` (the names
+    cloud-mappings made: ``urllib.parse.quote``).
     """
 
-    def __init__(self, key_type: type[K], prefix: str = "", max_name_length: int = 1024) -> None:
+    def __init__(
+        self,
+        key_type: type[K],
+        prefix: str = "",
+        max_name_length: int = 1024,
+        encoding: str = "percent",
+    ) -> None:
+        if encoding not in KEY_ENCODINGS:
+            raise ValueError(f"key encoding {encoding!r}: expected one of {KEY_ENCODINGS}")
         self.key_type = key_type
         self.prefix = prefix
         self.max_name_length = max_name_length
+        self.encoding = encoding
+        self._encode_text = _encode_text if encoding == "percent" else _quote_text
         converters = _native_converters(key_type)
         self._native = converters is not None
         if converters is None:
@@ -112,7 +137,7 @@ class KeyCodec(Generic[K]):
         if text == "":
             raise ValueError("key '': the empty key cannot name an object")
         try:
-            name = self.prefix + _encode_text(text)
+            name = self.prefix + self._encode_text(text)
         except UnicodeEncodeError as exc:
             raise ValueError(f"key {key!r}: not valid Unicode text ({exc.reason})") from exc
         size = len(name.encode())
@@ -130,7 +155,7 @@ class KeyCodec(Generic[K]):
             raise ValueError(f"object {name!r} is outside prefix {self.prefix!r}")
         encoded = name[len(self.prefix) :]
         text = unquote(encoded, errors="strict")
-        if _encode_text(text) != encoded:
+        if self._encode_text(text) != encoded:
             raise ValueError(f"object {name!r} is not a name this mapping's key codec makes")
         if self._is_str:
             return text  # type: ignore[return-value]  # K is str here
@@ -152,7 +177,7 @@ class KeyCodec(Generic[K]):
         It may cover a few more names (siblings such as ``a/bx`` for ``a/b/``); callers
         filter by the decoded key's text.
         """
-        encoded = _encode_text(key_prefix, as_prefix=True)
+        encoded = self._encode_text(key_prefix, as_prefix=True)
         if encoded.endswith("/"):
             encoded = encoded[:-1]  # the key equal to the prefix ends in %2F, not /
         return self.prefix + encoded
