@@ -85,10 +85,10 @@ def rate(fn: Callable[[], object], seconds: float) -> float:
         batch *= 2
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=0.2, help="time per measurement")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     header = (
         f"{'document':<15} {'codec':<13} {'in B':>8} {'out B':>8} {'ratio':>6} "

@@ -92,11 +92,11 @@ def _bench_size(scratch: str, label: str, size: int, rounds: int) -> list[tuple[
     return rows
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dir", default=None, help="where to create the scratch directory")
     parser.add_argument("--rounds", type=int, default=300, help="operations per figure")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     rows: list[tuple[str, float, float]] = []
     with tempfile.TemporaryDirectory(dir=args.dir, prefix="bench-local-") as scratch:
         for label, size in (("1 KB", 1024), ("100 KB", 100 * 1024)):

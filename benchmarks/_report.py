@@ -1,0 +1,144 @@
+"""Collects every benchmark figure, checks the targets, prints rich tables and Markdown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from _timing import fmt_time
+from rich.console import Console
+from rich.table import Table
+
+__all__ = ["Report", "Row"]
+
+MIB = 1024**2
+
+
+@dataclass(frozen=True)
+class Row:
+    """One system on one case; ``speed`` = baseline seconds / seconds (> 1 is faster)."""
+
+    case: str
+    system: str
+    seconds: float
+    baseline: float
+    requests: int | None
+
+    @property
+    def speed(self) -> float:
+        return self.baseline / self.seconds
+
+
+@dataclass
+class Report:
+    rows: list[Row] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    bulk_notes: dict[str, str] = field(default_factory=dict)
+    rss: list[dict[str, Any]] = field(default_factory=list)
+    rss_megabytes: int = 0
+    cached_ratio: float | None = None
+    codec_rows: list[tuple[str, str, float, float]] = field(default_factory=list)
+
+    def add(self, row: Row) -> None:
+        self.rows.append(row)
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+
+    def _find(self, prefix: str, system: str) -> Row | None:
+        for row in self.rows:
+            if row.case.startswith(prefix) and row.system == system:
+                return row
+        return None
+
+    def _ratio(self, prefix: str, system: str = "typed-cloudmap", versus: str = "") -> float | None:
+        ours = self._find(prefix, system)
+        if ours is None:
+            return None
+        if not versus:
+            return ours.speed
+        other = self._find(prefix, versus)
+        return None if other is None else other.seconds / ours.seconds
+
+    def targets(self) -> list[tuple[str, str, float | None, bool | None]]:
+        """(target, threshold text, measured, met) for every target of the issues."""
+        peer = "cloud-mappings 2.1.0"
+        out: list[tuple[str, float | None, float]] = [
+            ("put 1 KB vs raw boto3 put", self._ratio("put 1 KB"), 1.0),
+            ("get 1 KB vs raw boto3 get", self._ratio("get 1 KB"), 0.97),
+            ("bulk put vs threaded boto3", self._ratio("bulk put"), 1.0),
+            ("bulk get vs threaded boto3", self._ratio("bulk get"), 1.0),
+            ("sync vs paginated list_objects_v2", self._ratio("sync"), 0.9),
+            ("sync vs cloud-mappings 2.1.0", self._ratio("sync", versus=peer), 15.0),
+            ("cached re-read vs uncached", self.cached_ratio, 5.0),
+        ]
+        result = [(name, f">= {t:g}x", m, None if m is None else m >= t) for name, m, t in out]
+        for case, system, secs, base in self.codec_rows:
+            if system.startswith("typed-cloudmap"):
+                slowdown = secs / base
+                result.append((f"codec path: {case}", "<= 1.10x bare", slowdown, slowdown <= 1.10))
+        for run in self.rss:
+            budget = 2 * self.rss_megabytes + 100
+            peak = run["peak_kib"] / 1024
+            result.append((f"{self.rss_megabytes} MB round trip peak RSS, {run['system']}",
+                           f"<= {budget} MB", peak, peak <= budget))  # fmt: skip
+        return result
+
+    # --- output ---------------------------------------------------------------------------
+
+    def tables(self) -> list[tuple[str, list[str], list[list[str]]]]:
+        """(title, header, rows) of every table, for the console and for Markdown."""
+        speed = [
+            [r.case, r.system, fmt_time(r.seconds), f"{r.speed:.2f}x"] for r in self.rows
+        ]
+        requests = [
+            [r.case, r.system, str(r.requests)] for r in self.rows if r.requests is not None
+        ]
+        rss = [
+            [
+                str(run["system"]),
+                f"{run['seconds']:.2f} s",
+                f"{run['before_kib'] / 1024:.0f} MB",
+                f"{run['peak_kib'] / 1024:.0f} MB",
+                f"{(run['peak_kib'] - run['before_kib']) / 1024:.0f} MB",
+            ]
+            for run in self.rss
+        ]
+        targets = [
+            [name, want, "n/a" if got is None else f"{got:.2f}", {True: "met", False: "MISSED", None: "not run"}[met]]
+            for name, want, got, met in self.targets()
+        ]
+        return [
+            ("Cloud cases: median time per call; speed vs the first (raw SDK) row, higher is faster",
+             ["case", "system", "per call", "speed vs raw"], speed),
+            ("HTTP requests per call (counted with botocore before-send)",
+             ["case", "system", "requests"], requests),
+            (f"{self.rss_megabytes} MB round trip (put + get), fresh process per system",
+             ["system", "time", "RSS before", "peak RSS", "peak - before"], rss),
+            ("Targets", ["target", "wanted", "measured", "verdict"], targets),
+        ]  # fmt: skip
+
+    def print(self, console: Console) -> None:
+        for title, header, rows in self.tables():
+            table = Table(title=title)
+            for col in header:
+                table.add_column(col)
+            for row in rows:
+                table.add_row(*row)
+            console.print(table)
+        for system, text in self.bulk_notes.items():
+            console.print(f"bulk for {system}: {text}")
+        for text in self.notes:
+            console.print(f"note: {text}")
+
+    def markdown(self) -> str:
+        parts = []
+        for title, header, rows in self.tables():
+            parts.append(f"**{title}**\n")
+            parts.append("| " + " | ".join(header) + " |")
+            parts.append("|" + "---|" * len(header))
+            parts.extend("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows)
+            parts.append("")
+        parts.extend(f"- bulk for {system}: {text}" for system, text in self.bulk_notes.items())
+        parts.extend(f"- note: {text}" for text in self.notes)
+        return "\n".join(parts) + "\n"
