@@ -269,11 +269,6 @@ def test_reads_seed_data_gcs(fake_gcs: Any, monkeypatch: pytest.MonkeyPatch) -> 
     _check_reads(compat.GoogleCloudStorageMapping, provider, bucket_name=bucket, **conn)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="needs CloudMapping(key_encoding='quote') (the lead's _mapping.py); compat then "
-    "passes key_encoding='quote' so every key the seed accepted is found",
-)
 def test_compat_finds_seed_edge_keys() -> None:
     store = MemoryProvider()
     for key in ["a//b", "dir/", "."]:

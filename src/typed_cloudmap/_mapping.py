@@ -72,6 +72,7 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
         max_decoded_size: int | None = _DEFAULT_DECODED_LIMIT,
         cache: bool | ReadCache | None = None,
         upgrade: Upgrade | None = None,
+        key_encoding: str = "percent",
         key_type: type[K] | None = None,
         value_type: type[V] | None = None,
     ) -> None:
@@ -93,7 +94,10 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
         self.read_blindly = read_blindly
         self.max_workers = max_workers
         self.max_decoded_size = max_decoded_size
-        self._keys: KeyCodec[K] = KeyCodec(key_type, prefix, provider.max_name_length)
+        self.key_encoding = key_encoding
+        self._keys: KeyCodec[K] = KeyCodec(
+            key_type, prefix, provider.max_name_length, encoding=key_encoding
+        )
         self.codec = bind_dictionaries(provider, prefix, self.codec)
         self._values: ValueCodec[V] = ValueCodec(
             value_type, self.codec, limit=max_decoded_size, upgrade=upgrade
@@ -363,6 +367,7 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
             "max_decoded_size": self.max_decoded_size,
             "cache": self.cache,
             "upgrade": self._values.upgrade,
+            "key_encoding": self.key_encoding,
             "view": dict(self._view),
         }
         cls: type = type(self)

@@ -88,6 +88,7 @@ class SeedSpelling:
             codec=codec,
             key_type=str,
             value_type=value_type,
+            key_encoding="quote",
             **options,
         )
 
