@@ -1,23 +1,440 @@
-"""The ``typed-cloudmap`` command line."""
+"""The ``typed-cloudmap`` command line: inspect, edit, validate and migrate stores on any URL.
+
+Commands are thin: they open stores (``_cli_store``), run the long operations
+(``_cli_bulk``), print (``_cli_output``) and turn failures into one-line errors and documented
+exit codes (``_cli_errors``).
+"""
 
 from __future__ import annotations
 
+import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from . import _cli_bulk as bulk
+from ._cli_errors import (
+    EXIT_CODES_HELP,
+    CliUsageError,
+    ExitCode,
+    Redactor,
+    redact_url,
+    report_key_error,
+    reporting,
+)
+from ._cli_output import print_json, print_value, progress, stderr_console, stdout_console
+from ._cli_store import Reader, Store, import_object, open_store
+from ._mapping import META_CODEC
+from .errors import BulkError, KeySyncError
+
 app = typer.Typer(
     name="typed-cloudmap",
-    help="Inspect and manage typed-cloudmap stores on any URL (file://, memory://, s3://, ...).",
+    help=(
+        "Inspect and manage typed-cloudmap stores on any URL "
+        "(file://DIR, memory://NAME, s3://bucket/prefix, az://container/prefix, "
+        "gs://bucket/prefix).\n\n" + EXIT_CODES_HELP
+    ),
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,
 )
 
 
+@dataclass(frozen=True)
+class Settings:
+    """The global options, kept on the click context."""
+
+    debug: bool = False
+    quiet: bool = False
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    obj = ctx.find_root().obj
+    return obj if isinstance(obj, Settings) else Settings()
+
+
 @app.callback()
-def main() -> None:
+def main(
+    ctx: typer.Context,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bars or summaries on stderr.")
+    ] = False,
+) -> None:
     """typed-cloudmap: a typed dict over object storage."""
+    ctx.obj = Settings(debug=debug, quiet=quiet)
+
+
+Url = Annotated[
+    str,
+    typer.Argument(
+        metavar="URL",
+        help="Store URL, e.g. file://./data, memory://NAME, s3://bucket/prefix?endpoint_url=...",
+        show_default=False,
+    ),
+]
+Codec = Annotated[
+    str | None,
+    typer.Option(
+        "--codec",
+        help="Codec stack such as 'orjson|zstd' (default: each object's stored tcm_codec).",
+    ),
+]
+TypeSpec = Annotated[
+    str | None,
+    typer.Option(
+        "--type",
+        metavar="MODULE:NAME",
+        help="Value type to validate against (default: untyped).",
+    ),
+]
+Upgrade = Annotated[
+    str | None,
+    typer.Option(
+        "--upgrade",
+        metavar="MODULE:FUNCTION",
+        help="Schema upgrade hook fn(raw, stored_fingerprint) for values of an older schema.",
+    ),
+]
+Prefix = Annotated[str, typer.Option("--prefix", help="Only keys starting with this.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+Workers = Annotated[int, typer.Option("--workers", min=1, max=256, help="Concurrent requests.")]
+
+
+def _value_type(spec: str | None) -> Any:
+    return Any if spec is None else import_object(spec, "--type")
+
+
+def _upgrade(spec: str | None) -> Any:
+    if spec is None:
+        return None
+    fn = import_object(spec, "--upgrade")
+    if not callable(fn) and not isinstance(fn, dict):
+        raise CliUsageError(f"--upgrade {spec!r}: not a function or a dict of functions")
+    return fn
+
+
+def _reason(key: str, exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    text = text.removeprefix(f"key {key!r}: ")
+    return f"{type(exc).__name__}: {text}"
+
+
+def _human(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
+def _note(ctx: typer.Context, text: str) -> None:
+    """A summary line on stderr, unless ``--quiet``."""
+    if not _settings(ctx).quiet:
+        stderr_console().print(text, markup=False)
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def ls(
+    ctx: typer.Context,
+    url: Url,
+    prefix: Prefix = "",
+    codecs: Annotated[
+        bool,
+        typer.Option("--codecs/--no-codecs", help="HEAD each object for its codec stack."),
+    ] = True,
+    as_json: AsJson = False,
+    workers: Workers = 16,
+) -> None:
+    """List keys with size, codec stack and etag (one listing; HEADs only for codecs)."""
+    settings = _settings(ctx)
+    with reporting(Redactor([url]), debug=settings.debug):
+        store = open_store(url, None, workers=workers)
+        entries, _ = bulk.list_keys(store, prefix, quiet=settings.quiet)
+        stacks: dict[str, str | None] = {}
+        if codecs:
+            with progress("reading metadata", len(entries), quiet=settings.quiet) as bar:
+                for entry, head in store.heads(entries, bar.advance):
+                    stacks[entry.key] = (head.metadata or {}).get(META_CODEC) if head else None
+        rows = [
+            {"key": e.key, "size": e.size, "codec": stacks.get(e.key), "etag": e.etag}
+            for e in entries
+        ]
+        if not codecs:
+            for row in rows:
+                del row["codec"]
+        _print_rows(rows, as_json=as_json)
+
+
+def _print_rows(rows: list[dict[str, Any]], *, as_json: bool) -> None:
+    if as_json:
+        for row in rows:
+            print_json(row, pretty=False) if not stdout_console().is_terminal else print_json(row)
+        return
+    console = stdout_console()
+    if not console.is_terminal:
+        for row in rows:
+            sys.stdout.write("\t".join("" if v is None else str(v) for v in row.values()) + "\n")
+        return
+    from rich.table import Table
+
+    table = Table(*(rows[0] if rows else ("key", "size", "codec", "etag")))
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row.values()), end_section=False)
+    console.print(table, markup=False)
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def get(
+    ctx: typer.Context,
+    url: Url,
+    key: Annotated[str, typer.Argument(help="The key to read.")],
+    codec: Codec = None,
+    type_: TypeSpec = None,
+    upgrade: Upgrade = None,
+    raw: Annotated[bool, typer.Option("--raw", help="Write the stored bytes as they are.")] = False,
+) -> None:
+    """Print one value, decoded and pretty-printed (JSON where it can be)."""
+    settings = _settings(ctx)
+    with reporting(Redactor([url]), debug=settings.debug):
+        store = open_store(url, codec)
+        name = store.name(key)
+        try:
+            if raw:
+                obj = store.provider.get(name)
+                assert obj is not None  # no if_none_match was sent
+                sys.stdout.flush()
+                sys.stdout.buffer.write(obj.data)
+                return
+            reader = Reader(
+                store, _value_type(type_), upgrade=_upgrade(upgrade), fallback=_fallback(type_)
+            )
+            value = reader.get(key)
+        except KeyError:
+            raise KeyError(key) from None
+        print_value(value)
+
+
+def _fallback(type_: str | None) -> str:
+    return "raw" if type_ is None else "orjson"
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def put(
+    ctx: typer.Context,
+    url: Url,
+    key: Annotated[str, typer.Argument(help="The key to write.")],
+    value: Annotated[
+        str, typer.Argument(metavar="VALUE|-", help="JSON value, or '-' to read stdin.")
+    ],
+    codec: Codec = None,
+    type_: TypeSpec = None,
+    overwrite: Annotated[
+        bool,
+        typer.Option("--overwrite", help="Replace an existing value (still etag-conditional)."),
+    ] = False,
+) -> None:
+    """Store one value: create-only unless --overwrite; prints the new etag.
+
+    VALUE is JSON (validated with --type if given); with a 'raw' or 'str' codec it is taken
+    as bytes or text. '-' reads it from stdin.
+    """
+    settings = _settings(ctx)
+    with reporting(Redactor([url]), debug=settings.debug):
+        store = open_store(url, codec)
+        store.name(key)  # an impossible key is a usage error, before any I/O
+        value_type = _value_type(type_)
+        stack: Any = store.codec
+        if overwrite and stack is None:
+            try:
+                stack = store.stored_codec(key)
+            except KeyError:
+                stack = None
+        mapping = store.mapping(value_type, stack)
+        exists = overwrite and key in mapping  # HEAD: records the etag to write against
+        data = sys.stdin.buffer.read() if value == "-" else value.encode()
+        parsed = _parse_value(data, mapping.codec.format)
+        try:
+            mapping[key] = parsed
+        except KeySyncError as exc:
+            hint = "changed while writing; retry" if exists else "already exists; use --overwrite"
+            raise KeySyncError(key, exc.expected_etag, f"key {key!r} {hint}") from exc
+        sys.stdout.write(mapping.etags[key] + "\n")
+
+
+def _parse_value(data: bytes, fmt: str) -> Any:
+    if fmt == "bytes":
+        return data
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CliUsageError(f"VALUE is not UTF-8 text: {exc}") from exc
+    if fmt == "text":
+        return text
+    import json
+
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise CliUsageError(f"VALUE is not valid JSON ({exc}); quote strings: '\"text\"'") from exc
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def rm(
+    ctx: typer.Context,
+    url: Url,
+    keys: Annotated[list[str], typer.Argument(help="The keys to delete.")],
+    missing_ok: Annotated[
+        bool, typer.Option("--missing-ok", help="A missing key is not an error.")
+    ] = False,
+) -> None:
+    """Delete keys, each conditional on the etag just read (a concurrent change wins)."""
+    settings = _settings(ctx)
+    redact = Redactor([url])
+    with reporting(redact, debug=settings.debug):
+        store = open_store(url, None)
+        for key in keys:
+            store.name(key)  # refuse impossible keys before deleting anything
+        mapping = store.mapping(bytes, "raw")
+        present = [k for k in dict.fromkeys(keys) if k in mapping]  # HEAD records each etag
+        missing = [k for k in dict.fromkeys(keys) if k not in present]
+        errors: dict[str, BaseException] = {} if missing_ok else {k: KeyError(k) for k in missing}
+        try:
+            mapping.delete_many(present)
+        except BulkError as exc:
+            errors.update(exc.errors)
+        _note(ctx, f"deleted {len(present) - len(errors.keys() & set(present))} key(s)")
+        if errors:
+            codes = [report_key_error(key, error, redact) for key, error in errors.items()]
+            raise typer.Exit(int(max(codes)))
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def info(
+    ctx: typer.Context,
+    url: Url,
+    prefix: Prefix = "",
+    sample: Annotated[
+        int | None,
+        typer.Option("--sample", min=0, help="HEAD only this many objects for codec stacks."),
+    ] = None,
+    as_json: AsJson = False,
+    workers: Workers = 16,
+) -> None:
+    """Counts, bytes, and the codec stacks and schema fingerprints found."""
+    settings = _settings(ctx)
+    with reporting(Redactor([url]), debug=settings.debug):
+        store = open_store(url, None, workers=workers)
+        report = bulk.info(store, sample=sample, key_prefix=prefix, quiet=settings.quiet)
+        if as_json:
+            print_json({"url": redact_url(url), **report.as_json()})
+            return
+        lines = [
+            f"store          {redact_url(url)}",
+            f"keys           {report.keys}",
+            f"other objects  {report.foreign} (names that are not mapping keys)",
+            f"total size     {_human(report.total_bytes)} ({report.total_bytes} bytes)",
+            f"largest        {_human(report.largest)}",
+            f"inspected      {report.inspected} object(s) for metadata",
+        ]
+        lines += [f"codec          {n:>8}  {name}" for name, n in report.codecs.most_common()]
+        lines += [f"schema         {n:>8}  {name}" for name, n in report.schemas.most_common()]
+        sys.stdout.write("\n".join(lines) + "\n")
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def validate(
+    ctx: typer.Context,
+    url: Url,
+    type_: TypeSpec = None,
+    codec: Codec = None,
+    upgrade: Upgrade = None,
+    prefix: Prefix = "",
+    as_json: AsJson = False,
+    workers: Workers = 16,
+) -> None:
+    """Decode every value (as --type); print each failing key with the reason.
+
+    Exit code 0 when every value is valid, 1 when some are not.
+    """
+    settings = _settings(ctx)
+    with reporting(Redactor([url]), debug=settings.debug):
+        store = open_store(url, codec, workers=workers)
+        report = bulk.validate(
+            store,
+            _value_type(type_),
+            upgrade=_upgrade(upgrade),
+            key_prefix=prefix,
+            quiet=settings.quiet,
+        )
+        failures = {k: _reason(k, e) for k, e in sorted(report.invalid.items())}
+        if as_json:
+            print_json({"checked": report.checked, "valid": report.valid, "invalid": failures})
+        else:
+            for key, reason in failures.items():
+                sys.stdout.write(f"{key}\t{reason}\n")
+        _note(ctx, f"checked {report.checked}: {report.valid} valid, {len(failures)} invalid")
+    if report.invalid:
+        raise typer.Exit(int(ExitCode.FAILURES))
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def migrate(
+    ctx: typer.Context,
+    src: Annotated[str, typer.Argument(metavar="SRC", help="Store URL to read from.")],
+    dst: Annotated[str, typer.Argument(metavar="DST", help="Store URL to write to.")],
+    codec: Annotated[
+        str | None,
+        typer.Option("--codec", help="Codec stack to write at DST (default: DST's ?codec=)."),
+    ] = None,
+    src_codec: Annotated[
+        str | None,
+        typer.Option("--src-codec", help="Read SRC with this stack (default: stored tcm_codec)."),
+    ] = None,
+    type_: TypeSpec = None,
+    upgrade: Upgrade = None,
+    prefix: Prefix = "",
+    as_json: AsJson = False,
+    workers: Workers = 16,
+    chunk: Annotated[int, typer.Option("--chunk", min=1, help="Keys per bulk batch.")] = 500,
+) -> None:
+    """Copy every key of SRC to DST, re-encoded; create-only, so a rerun resumes.
+
+    Keys already at DST are skipped. Exit code 1 if any key failed.
+    """
+    settings = _settings(ctx)
+    with reporting(Redactor([src, dst]), debug=settings.debug):
+        if src == dst:
+            raise CliUsageError("SRC and DST are the same store; migrate into a new prefix")
+        source = open_store(src, src_codec, workers=workers)
+        target: Store = open_store(dst, codec, workers=workers)
+        report = bulk.migrate(
+            source,
+            target,
+            _value_type(type_),
+            upgrade=_upgrade(upgrade),
+            key_prefix=prefix,
+            chunk=chunk,
+            quiet=settings.quiet,
+        )
+        failures = {k: _reason(k, e) for k, e in sorted(report.failed.items())}
+        summary = {
+            "total": report.total,
+            "copied": report.copied,
+            "skipped": report.skipped,
+            "failed": len(failures),
+        }
+        if as_json:
+            print_json({**summary, "failures": failures})
+        else:
+            for key, reason in failures.items():
+                sys.stdout.write(f"{key}\t{reason}\n")
+        _note(ctx, ", ".join(f"{n} {what}" for what, n in summary.items()))
+    if report.failed:
+        raise typer.Exit(int(ExitCode.FAILURES))
 
 
 @app.command()

@@ -1,0 +1,219 @@
+"""The command line's exit codes, one-line error reporting and secret redaction.
+
+Every command runs inside :func:`reporting`: an exception becomes ``error: <message>`` on
+stderr and an exit code from :class:`ExitCode`, with a traceback only under ``--debug``.
+Storage URLs can carry secrets in their query (a SAS token, a connection string) or userinfo,
+so every message is scrubbed of them before it is printed.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from enum import IntEnum
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
+
+import typer
+
+from .errors import (
+    BulkError,
+    CodecError,
+    InvalidValueError,
+    KeySyncError,
+    MissingDependencyError,
+    ProviderError,
+    ValueSizeError,
+)
+
+__all__ = [
+    "CliUsageError",
+    "ExitCode",
+    "Redactor",
+    "exit_code_for",
+    "redact_url",
+    "report_error",
+    "report_key_error",
+    "reporting",
+]
+
+
+class ExitCode(IntEnum):
+    """What a script can rely on; documented in ``docs/cli.md`` and ``--help``."""
+
+    OK = 0
+    FAILURES = 1  # some values failed validation or migration; a value refused on put
+    USAGE = 2  # bad arguments, options, URL, --type or codec name (typer's own code too)
+    NOT_FOUND = 3  # the key does not exist (KeyError)
+    CONFLICT = 4  # the stored object is not the expected version (KeySyncError)
+    CODEC = 5  # stored bytes cannot be decoded, or codec stacks disagree (CodecError)
+    PROVIDER = 6  # transport, permission or service failure (ProviderError)
+    MISSING_DEPENDENCY = 7  # an optional extra is not installed (MissingDependencyError)
+    INTERNAL = 70  # a bug in typed-cloudmap: rerun with --debug and report it
+
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 ok, 1 validation/migration failures, 2 usage error, 3 not found, "
+    "4 conflict, 5 codec error, 6 provider error, 7 missing dependency."
+)
+
+
+class CliUsageError(Exception):
+    """A bad argument, option or URL: reported as ``error: ...`` with exit code 2."""
+
+
+def exit_code_for(exc: BaseException) -> ExitCode:
+    """The exit code an exception maps to (most specific class first)."""
+    if isinstance(exc, CliUsageError):
+        return ExitCode.USAGE
+    if isinstance(exc, MissingDependencyError):
+        return ExitCode.MISSING_DEPENDENCY
+    if isinstance(exc, KeySyncError):
+        return ExitCode.CONFLICT
+    if isinstance(exc, KeyError):
+        return ExitCode.NOT_FOUND
+    if isinstance(exc, CodecError):
+        return ExitCode.CODEC
+    if isinstance(exc, (InvalidValueError, ValueSizeError, BulkError)):
+        return ExitCode.FAILURES
+    if isinstance(exc, ProviderError):
+        return ExitCode.PROVIDER
+    return ExitCode.INTERNAL
+
+
+# Query options whose values are configuration, never credentials.
+SAFE_OPTIONS = frozenset(
+    {
+        "account_name",
+        "account_url",
+        "codec",
+        "create",
+        "endpoint_url",
+        "fsync",
+        "max_connections",
+        "max_pool_connections",
+        "project",
+        "read_blindly",
+        "region_name",
+        "sync_initially",
+    }
+)
+_MASK = "***"
+
+
+def _strip_url_secrets(value: str) -> str:
+    """A URL-valued option without userinfo password or query (a SAS token lives there)."""
+    parts = urlsplit(value)
+    if not parts.scheme or not parts.netloc:
+        return value
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = _MASK + "@" + netloc.rpartition("@")[2]
+    query = _MASK if parts.query else ""
+    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+
+
+def redact_url(url: str) -> str:
+    """``url`` fit to print: userinfo and query values outside :data:`SAFE_OPTIONS` masked."""
+    try:
+        parts = urlsplit(url)
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
+    except ValueError:
+        return "<unparseable URL>"
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = _MASK + "@" + netloc.rpartition("@")[2]
+    query = urlencode(
+        [(k, _strip_url_secrets(v) if k in SAFE_OPTIONS else _MASK) for k, v in pairs],
+        safe="*|:/?",
+    )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def _secrets_of(url: str) -> set[str]:
+    try:
+        parts = urlsplit(url)
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
+    except ValueError:
+        return {url}
+    found: set[str] = set()
+    if "@" in parts.netloc:
+        found.add(parts.netloc.rpartition("@")[0])
+    for key, value in pairs:
+        if key not in SAFE_OPTIONS:
+            found.add(value)
+        else:
+            inner = urlsplit(value)
+            if inner.query:
+                found.add(inner.query)
+                found.update(v for _, v in parse_qsl(inner.query, keep_blank_values=True))
+            if "@" in inner.netloc:
+                found.add(inner.netloc.rpartition("@")[0])
+    return {s for s in found if len(s) >= 3}
+
+
+class Redactor:
+    """Removes the secrets of the URLs a command was given from any text it prints."""
+
+    def __init__(self, urls: Iterable[str] = ()) -> None:
+        self._urls: list[str] = []
+        self._secrets: set[str] = set()
+        for url in urls:
+            self.add(url)
+
+    def add(self, url: str) -> None:
+        """Also scrub the secrets of ``url`` (and the URL itself, in every spelling)."""
+        self._urls.append(url)
+        for secret in _secrets_of(url):
+            self._secrets.update({secret, quote(secret, safe=""), quote_plus(secret, safe="")})
+
+    def __call__(self, text: str) -> str:
+        for url in sorted(self._urls, key=len, reverse=True):
+            text = text.replace(url, redact_url(url))
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            text = text.replace(secret, _MASK)
+        return text
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, KeyError) and not isinstance(exc, KeySyncError):
+        return f"not found: {exc.args[0]!r}" if exc.args else "not found"
+    if isinstance(exc, (CliUsageError, MissingDependencyError)):
+        return str(exc)
+    text = str(exc) or type(exc).__name__
+    if exit_code_for(exc) is ExitCode.INTERNAL:
+        return f"internal error: {type(exc).__name__}: {text} (rerun with --debug for details)"
+    return text
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def report_error(exc: BaseException, redact: Redactor, *, debug: bool = False) -> ExitCode:
+    """Print ``error: <message>`` (and, with ``debug``, the traceback) on stderr."""
+    if debug:
+        lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
+        sys.stderr.write(redact("".join(lines)))
+    sys.stderr.write(f"error: {_one_line(redact(_message(exc)))}\n")
+    sys.stderr.flush()
+    return exit_code_for(exc)
+
+
+def report_key_error(key: object, exc: BaseException, redact: Redactor) -> ExitCode:
+    """Print one key's failure of a multi-key command as ``error: ...``; its exit code."""
+    text = f"not found: {key!r}" if type(exc) is KeyError else str(exc)
+    sys.stderr.write(f"error: {_one_line(redact(text))}\n")
+    return exit_code_for(exc)
+
+
+@contextmanager
+def reporting(redact: Redactor, *, debug: bool = False) -> Iterator[None]:
+    """Turn any exception inside into a one-line error and an exit code."""
+    try:
+        yield
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # every failure becomes a one-line error and an exit code
+        raise typer.Exit(int(report_error(exc, redact, debug=debug))) from None

@@ -1,0 +1,263 @@
+"""What the command line opens: a store URL, its keys, and mappings over it.
+
+A :class:`Store` is a provider plus a prefix and the string key codec the mapping uses, so the
+command line lists the same keys a ``CloudMapping[str, V]`` on that URL would see. Values are
+read and written through ``CloudMapping`` (validation, codec metadata, conditional writes), one
+mapping per codec stack, since every stored object names its own stack in ``tcm_codec``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from ._cli_errors import CliUsageError
+from ._keys import KeyCodec
+from ._mapping import META_CODEC, CloudMapping
+from .codecs import CodecStack, parse_stack
+from .errors import CodecError, MissingDependencyError
+from .providers import ObjectInfo, Provider, open_url
+
+__all__ = ["Entry", "Store", "import_object", "open_store"]
+
+
+def import_object(spec: str, what: str) -> Any:
+    """Import ``"module:attr"`` (attr may be dotted) for ``--type``/``--upgrade``.
+
+    The working directory is importable, as it is for ``python -m``.
+    """
+    module_name, sep, attr = spec.partition(":")
+    if not sep or not module_name or not attr:
+        raise CliUsageError(f"{what} {spec!r}: expected 'module:Name', e.g. 'myapp.models:User'")
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        obj: Any = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise CliUsageError(f"{what} {spec!r}: cannot import {module_name!r}: {exc}") from exc
+    for part in attr.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            raise CliUsageError(f"{what} {spec!r}: {module_name!r} has no {attr!r}") from None
+    return obj
+
+
+def parse_codec(spec: str | None, what: str = "--codec") -> CodecStack | None:
+    """A codec option as a stack; a bad spelling is a usage error (exit 2)."""
+    if spec is None:
+        return None
+    try:
+        return parse_stack(spec)
+    except MissingDependencyError:
+        raise
+    except (CodecError, ValueError, TypeError) as exc:
+        raise CliUsageError(f"{what} {spec!r}: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One key of a listing: its object name, etag and size (from the listing itself)."""
+
+    key: str
+    name: str
+    etag: str
+    size: int | None
+
+
+@dataclass
+class Store:
+    """A provider, a prefix and the codec named by ``--codec`` or the URL's ``?codec=``."""
+
+    provider: Provider
+    prefix: str
+    codec: CodecStack | None
+    workers: int = 16
+    keys: KeyCodec[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.keys = KeyCodec(str, self.prefix, self.provider.max_name_length)
+
+    def name(self, key: str) -> str:
+        """The object name of ``key``; a key that cannot name an object is a usage error."""
+        try:
+            return self.keys.encode(key)
+        except (TypeError, ValueError) as exc:
+            raise CliUsageError(str(exc)) from exc
+
+    def listing(self, key_prefix: str = "") -> tuple[list[Entry], int]:
+        """Every key under the store's prefix (one paginated listing), and how many objects
+        were skipped because their names are not keys a mapping writes."""
+        name_prefix = self.keys.name_prefix(key_prefix) if key_prefix else self.prefix
+        entries: list[Entry] = []
+        foreign = 0
+        for info in self.provider.list(name_prefix):
+            ok, key = self.keys.try_decode(info.name)
+            if not ok or key is None:
+                foreign += 1
+            elif key.startswith(key_prefix):
+                entries.append(Entry(key, info.name, info.etag, info.size))
+        return entries, foreign
+
+    def heads(
+        self, entries: Iterable[Entry], advance: Callable[[int], None] = lambda n: None
+    ) -> Iterator[tuple[Entry, ObjectInfo | None]]:
+        """HEAD each entry concurrently (for codec metadata); ``None`` if it vanished."""
+
+        def head(entry: Entry) -> tuple[Entry, ObjectInfo | None]:
+            try:
+                return entry, self.provider.head(entry.name)
+            except KeyError:
+                return entry, None
+
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="tcm-cli-head") as pool:
+            for result in pool.map(head, entries):
+                advance(1)
+                yield result
+
+    def stored_codec(self, key: str) -> str | None:
+        """The ``tcm_codec`` of the stored object (``KeyError`` if there is none)."""
+        info = self.provider.head(self.name(key))
+        return (info.metadata or {}).get(META_CODEC)
+
+    def mapping(
+        self,
+        value_type: Any,
+        codec: CodecStack | str | None,
+        *,
+        upgrade: Any = None,
+        read_blindly: bool = True,
+        sync_initially: bool = False,
+    ) -> CloudMapping[str, Any]:
+        """A mapping over this store with ``codec`` (the mapping's default if ``None``)."""
+        kwargs: dict[str, Any] = {}
+        if upgrade is not None:
+            kwargs["upgrade"] = upgrade
+        try:
+            return CloudMapping(
+                self.provider,
+                prefix=self.prefix,
+                codec=codec,
+                key_type=str,
+                value_type=value_type,
+                read_blindly=read_blindly,
+                sync_initially=sync_initially,
+                max_workers=self.workers,
+                **kwargs,
+            )
+        except (TypeError, CodecError) as exc:
+            raise CliUsageError(str(exc)) from exc
+
+
+def open_store(url: str, codec: str | None, *, workers: int = 16) -> Store:
+    """Open ``url``; ``codec`` (from ``--codec``) wins over the URL's ``?codec=``.
+
+    A malformed URL, an unknown scheme or option, or a bad codec name is a usage error.
+    """
+    try:
+        provider, prefix, options = open_url(url)
+    except MissingDependencyError:
+        raise
+    except (ValueError, TypeError) as exc:
+        raise CliUsageError(str(exc)) from exc
+    url_codec = options.pop("codec", None)
+    if options:
+        raise CliUsageError(f"unknown URL option(s): {', '.join(sorted(options))}")
+    stack = parse_codec(codec) or parse_codec(url_codec, "URL option codec")
+    return Store(provider, prefix, stack, workers=workers)
+
+
+@dataclass
+class ReadResult:
+    """Decoded values by key, and the failure of every key that could not be read."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, BaseException] = field(default_factory=dict)
+
+
+class Reader:
+    """Reads keys concurrently, each decoded with its stored codec stack (or the forced one).
+
+    Reads go through ``CloudMapping`` (typed decode, codec checks, upgrades), one mapping per
+    stack: the stack of the first key read, and another for each key stored with a stack the
+    first cannot decode. Objects with no ``tcm_codec`` read with ``fallback``.
+    """
+
+    def __init__(
+        self, store: Store, value_type: Any, *, upgrade: Any = None, fallback: str = "orjson"
+    ) -> None:
+        self.store = store
+        self.value_type = value_type
+        self.upgrade = upgrade
+        self.fallback = fallback
+        self._primary: CloudMapping[str, Any] | None = None
+        self._by_stack: dict[str, CloudMapping[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def _for_stack(self, stack: str | None) -> CloudMapping[str, Any]:
+        if self.store.codec is not None:
+            stack = self.store.codec.name
+        stack = stack or self.fallback
+        with self._lock:
+            mapping = self._by_stack.get(stack)
+            if mapping is None:
+                mapping = self.store.mapping(self.value_type, stack, upgrade=self.upgrade)
+                self._by_stack[stack] = mapping
+        return mapping
+
+    def _stored(self, key: str) -> str | None:
+        try:
+            return self.store.stored_codec(key)
+        except KeyError:
+            return None
+
+    def get(self, key: str) -> Any:
+        """One value, decoded with its stored stack; ``KeyError`` if it is missing."""
+        stored = None if self.store.codec is not None else self.store.stored_codec(key)
+        return self._for_stack(stored)[key]
+
+    def _read_one(self, key: str) -> tuple[bool, Any]:
+        """``(True, value)``, ``(False, error)``, or ``(True, _GONE)`` if deleted meanwhile."""
+        assert self._primary is not None
+        try:
+            return True, self._primary[key]
+        except KeyError:
+            return True, _GONE
+        except CodecError as exc:
+            first: BaseException = exc
+        except Exception as exc:  # reported per key
+            return False, exc
+        stored = None if self.store.codec is not None else self._stored(key)
+        if stored is None or self._primary.codec.can_decode(stored):
+            return False, first
+        try:
+            return True, self._for_stack(stored)[key]
+        except KeyError:
+            return True, _GONE
+        except Exception as exc:  # reported per key
+            return False, exc
+
+    def read(self, keys: list[str]) -> ReadResult:
+        """Read ``keys`` concurrently; keys deleted since the listing are left out."""
+        result = ReadResult()
+        if not keys:
+            return result
+        if self._primary is None:
+            stored = None if self.store.codec is not None else self._stored(keys[0])
+            self._primary = self._for_stack(stored)
+        with ThreadPoolExecutor(self.store.workers, thread_name_prefix="tcm-cli-read") as pool:
+            for key, (ok, value) in zip(keys, pool.map(self._read_one, keys), strict=True):
+                if not ok:
+                    result.errors[key] = value
+                elif value is not _GONE:
+                    result.values[key] = value
+        return result
+
+
+_GONE: Any = object()
