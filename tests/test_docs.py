@@ -14,6 +14,7 @@ A python block that cannot run anywhere must say so right above its fence with
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import sys
@@ -193,6 +194,14 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         os.environ.update(environ)
 
 
+def _cloudpickle() -> types.ModuleType | None:
+    """cloudpickle (installed with Dask) if present: Dask pickles with it."""
+    try:
+        return importlib.import_module("cloudpickle")
+    except ImportError:
+        return None
+
+
 def _page_module(page: str) -> types.ModuleType:
     """An importable module for the page's namespace, so its classes and functions pickle.
 
@@ -202,21 +211,15 @@ def _page_module(page: str) -> types.ModuleType:
     module = types.ModuleType(name, f"code samples of {page}")
     module.__file__ = str(ROOT / page)
     sys.modules[name] = module
-    try:
-        import cloudpickle
-    except ImportError:
-        pass
-    else:
+    cloudpickle = _cloudpickle()
+    if cloudpickle is not None:
         cloudpickle.register_pickle_by_value(module)
     return module
 
 
 def _drop_module(module: types.ModuleType) -> None:
-    try:
-        import cloudpickle
-    except ImportError:
-        pass
-    else:
+    cloudpickle = _cloudpickle()
+    if cloudpickle is not None:
         cloudpickle.unregister_pickle_by_value(module)
     sys.modules.pop(module.__name__, None)
 
@@ -240,13 +243,15 @@ def test_code_samples_run(
     filename = str(ROOT / page)  # tracebacks then show the markdown's own lines
     try:
         for block in runnable:
-            # Pad so line numbers in tracebacks are the page's line numbers.
-            code = compile("\n" * (block.line - 1) + block.code, filename, "exec")
             try:
+                # Pad so line numbers in tracebacks are the page's line numbers.
+                code = compile("\n" * (block.line - 1) + block.code, filename, "exec")
                 exec(code, module.__dict__)  # noqa: S102  # running the docs' samples is the test
-            except BaseException as exc:
-                exc.add_note(f"in the python block starting at {page}:{block.line}")
-                raise
+            except Exception as exc:
+                raise AssertionError(
+                    f"the python block starting at {page}:{block.line} raised "
+                    f"{type(exc).__name__}: {exc}"
+                ) from exc
     finally:
         _drop_module(module)
 
