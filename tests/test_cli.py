@@ -7,6 +7,7 @@ import pickle
 import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from pydantic import BaseModel
@@ -20,7 +21,7 @@ from typed_cloudmap import (
 )
 from typed_cloudmap._cli_errors import Redactor, redact_url
 from typed_cloudmap.cli import app
-from typed_cloudmap.providers import _registry
+from typed_cloudmap.providers import _registry, open_url
 
 MODULE = __name__  # tests/ is on sys.path, so ``--type test_cli:User`` imports this module
 
@@ -392,3 +393,15 @@ def test_s3_end_to_end(s3_url: str, mem: str) -> None:
     assert run("get", s3_url, "u003").exit_code == 3
     missing_bucket = s3_url.replace("tcm-cli-", "tcm-cli-missing-").replace("&create=true", "")
     assert run("ls", missing_bucket).exit_code == 6
+
+
+def test_key_encoding_quote_lists_cloud_mappings_names(mem: str) -> None:
+    url = mem.removesuffix("users/")
+    provider = open_url(url)[0]
+    provider.put(quote("old/a//b"), pickle.dumps({"id": 1, "name": "A"}))
+    assert run("ls", url, "--no-codecs").stdout == ""  # not a name the default encoding makes
+    listed = run("ls", url, "--no-codecs", "--key-encoding", "quote")
+    assert listed.stdout.split("\t")[0] == "old/a//b"
+    got = run("get", url, "old/a//b", "--key-encoding", "quote", "--codec", "pickle")
+    assert json.loads(got.stdout) == {"id": 1, "name": "A"}
+    assert run("ls", url, "--key-encoding", "nope").exit_code == 2

@@ -26,6 +26,7 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.table import Table
 
 __all__ = [
     "Ticker",
@@ -110,6 +111,39 @@ def print_value(value: Any) -> None:
         stdout_console().print(Pretty(value))
     else:
         sys.stdout.write(repr(value) + "\n")
+
+
+def print_rows(rows: list[dict[str, Any]], *, as_json: bool) -> None:
+    """A listing: JSON lines with ``as_json``, a table on a terminal, else tab-separated."""
+    console = stdout_console()
+    if as_json:
+        for row in rows:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return
+    if not console.is_terminal:
+        for row in rows:
+            sys.stdout.write("\t".join("" if v is None else str(v) for v in row.values()) + "\n")
+        return
+    table = Table(*(rows[0] if rows else ("key", "size", "codec", "etag")))
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row.values()))
+    console.print(table, markup=False)
+
+
+def failure_reason(key: str, exc: BaseException) -> str:
+    """One line saying why ``key`` failed, without repeating the key."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text.removeprefix(f'key {key!r}: ')}"
+
+
+def human_size(size: int) -> str:
+    """``1536`` -> ``"1.5 KiB"``."""
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024:
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} TiB"
 
 
 class Ticker:

@@ -9,6 +9,7 @@ mapping per codec stack, since every stored object names its own stack in ``tcm_
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import sys
 import threading
@@ -24,7 +25,7 @@ from .codecs import CodecStack, parse_stack
 from .errors import CodecError, MissingDependencyError
 from .providers import ObjectInfo, Provider, open_url
 
-__all__ = ["Entry", "Store", "import_object", "open_store"]
+__all__ = ["Entry", "ReadResult", "Reader", "Store", "import_object", "open_store", "parse_value"]
 
 
 def import_object(spec: str, what: str) -> Any:
@@ -79,10 +80,16 @@ class Store:
     prefix: str
     codec: CodecStack | None
     workers: int = 16
+    key_encoding: str = "percent"
     keys: KeyCodec[str] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.keys = KeyCodec(str, self.prefix, self.provider.max_name_length)
+        try:
+            self.keys = KeyCodec(
+                str, self.prefix, self.provider.max_name_length, encoding=self.key_encoding
+            )
+        except ValueError as exc:
+            raise CliUsageError(f"--key-encoding: {exc}") from exc
 
     def name(self, key: str) -> str:
         """The object name of ``key``; a key that cannot name an object is a usage error."""
@@ -149,13 +156,16 @@ class Store:
                 read_blindly=read_blindly,
                 sync_initially=sync_initially,
                 max_workers=self.workers,
+                key_encoding=self.key_encoding,
                 **kwargs,
             )
         except (TypeError, CodecError) as exc:
             raise CliUsageError(str(exc)) from exc
 
 
-def open_store(url: str, codec: str | None, *, workers: int = 16) -> Store:
+def open_store(
+    url: str, codec: str | None, *, workers: int = 16, key_encoding: str = "percent"
+) -> Store:
     """Open ``url``; ``codec`` (from ``--codec``) wins over the URL's ``?codec=``.
 
     A malformed URL, an unknown scheme or option, or a bad codec name is a usage error.
@@ -170,7 +180,23 @@ def open_store(url: str, codec: str | None, *, workers: int = 16) -> Store:
     if options:
         raise CliUsageError(f"unknown URL option(s): {', '.join(sorted(options))}")
     stack = parse_codec(codec) or parse_codec(url_codec, "URL option codec")
-    return Store(provider, prefix, stack, workers=workers)
+    return Store(provider, prefix, stack, workers=workers, key_encoding=key_encoding)
+
+
+def parse_value(data: bytes, fmt: str) -> Any:
+    """A ``put`` VALUE for a serializer of format ``fmt``: bytes, text, or else JSON."""
+    if fmt == "bytes":
+        return data
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CliUsageError(f"VALUE is not UTF-8 text: {exc}") from exc
+    if fmt == "text":
+        return text
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise CliUsageError(f"VALUE is not valid JSON ({exc}); quote strings: '\"text\"'") from exc
 
 
 @dataclass

@@ -8,7 +8,6 @@ exit codes (``_cli_errors``).
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,8 +23,30 @@ from ._cli_errors import (
     report_key_error,
     reporting,
 )
-from ._cli_output import print_json, print_value, progress, stderr_console, stdout_console
-from ._cli_store import Reader, Store, import_object, open_store
+from ._cli_options import (
+    AsJson,
+    Codec,
+    KeyEncoding,
+    Prefix,
+    Settings,
+    TypeSpec,
+    Upgrade,
+    Url,
+    Workers,
+    settings,
+    upgrade_hook,
+    value_type,
+)
+from ._cli_output import (
+    failure_reason,
+    human_size,
+    print_json,
+    print_rows,
+    print_value,
+    progress,
+    stderr_console,
+)
+from ._cli_store import Reader, open_store, parse_value
 from ._mapping import META_CODEC
 from .errors import BulkError, KeySyncError
 
@@ -42,19 +63,6 @@ app = typer.Typer(
 )
 
 
-@dataclass(frozen=True)
-class Settings:
-    """The global options, kept on the click context."""
-
-    debug: bool = False
-    quiet: bool = False
-
-
-def _settings(ctx: typer.Context) -> Settings:
-    obj = ctx.find_root().obj
-    return obj if isinstance(obj, Settings) else Settings()
-
-
 @app.callback()
 def main(
     ctx: typer.Context,
@@ -67,73 +75,9 @@ def main(
     ctx.obj = Settings(debug=debug, quiet=quiet)
 
 
-Url = Annotated[
-    str,
-    typer.Argument(
-        metavar="URL",
-        help="Store URL, e.g. file://./data, memory://NAME, s3://bucket/prefix?endpoint_url=...",
-        show_default=False,
-    ),
-]
-Codec = Annotated[
-    str | None,
-    typer.Option(
-        "--codec",
-        help="Codec stack such as 'orjson|zstd' (default: each object's stored tcm_codec).",
-    ),
-]
-TypeSpec = Annotated[
-    str | None,
-    typer.Option(
-        "--type",
-        metavar="MODULE:NAME",
-        help="Value type to validate against (default: untyped).",
-    ),
-]
-Upgrade = Annotated[
-    str | None,
-    typer.Option(
-        "--upgrade",
-        metavar="MODULE:FUNCTION",
-        help="Schema upgrade hook fn(raw, stored_fingerprint) for values of an older schema.",
-    ),
-]
-Prefix = Annotated[str, typer.Option("--prefix", help="Only keys starting with this.")]
-AsJson = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
-Workers = Annotated[int, typer.Option("--workers", min=1, max=256, help="Concurrent requests.")]
-
-
-def _value_type(spec: str | None) -> Any:
-    return Any if spec is None else import_object(spec, "--type")
-
-
-def _upgrade(spec: str | None) -> Any:
-    if spec is None:
-        return None
-    fn = import_object(spec, "--upgrade")
-    if not callable(fn) and not isinstance(fn, dict):
-        raise CliUsageError(f"--upgrade {spec!r}: not a function or a dict of functions")
-    return fn
-
-
-def _reason(key: str, exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    text = text.removeprefix(f"key {key!r}: ")
-    return f"{type(exc).__name__}: {text}"
-
-
-def _human(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if value < 1024 or unit == "TiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    raise AssertionError("unreachable")
-
-
 def _note(ctx: typer.Context, text: str) -> None:
     """A summary line on stderr, unless ``--quiet``."""
-    if not _settings(ctx).quiet:
+    if not settings(ctx).quiet:
         stderr_console().print(text, markup=False)
 
 
@@ -148,15 +92,16 @@ def ls(
     ] = True,
     as_json: AsJson = False,
     workers: Workers = 16,
+    key_encoding: KeyEncoding = "percent",
 ) -> None:
     """List keys with size, codec stack and etag (one listing; HEADs only for codecs)."""
-    settings = _settings(ctx)
-    with reporting(Redactor([url]), debug=settings.debug):
-        store = open_store(url, None, workers=workers)
-        entries, _ = bulk.list_keys(store, prefix, quiet=settings.quiet)
+    opts = settings(ctx)
+    with reporting(Redactor([url]), debug=opts.debug):
+        store = open_store(url, None, workers=workers, key_encoding=key_encoding)
+        entries, _ = bulk.list_keys(store, prefix, quiet=opts.quiet)
         stacks: dict[str, str | None] = {}
         if codecs:
-            with progress("reading metadata", len(entries), quiet=settings.quiet) as bar:
+            with progress("reading metadata", len(entries), quiet=opts.quiet) as bar:
                 for entry, head in store.heads(entries, bar.advance):
                     stacks[entry.key] = (head.metadata or {}).get(META_CODEC) if head else None
         rows = [
@@ -166,25 +111,7 @@ def ls(
         if not codecs:
             for row in rows:
                 del row["codec"]
-        _print_rows(rows, as_json=as_json)
-
-
-def _print_rows(rows: list[dict[str, Any]], *, as_json: bool) -> None:
-    if as_json:
-        for row in rows:
-            print_json(row, pretty=False) if not stdout_console().is_terminal else print_json(row)
-        return
-    console = stdout_console()
-    if not console.is_terminal:
-        for row in rows:
-            sys.stdout.write("\t".join("" if v is None else str(v) for v in row.values()) + "\n")
-        return
-    from rich.table import Table
-
-    table = Table(*(rows[0] if rows else ("key", "size", "codec", "etag")))
-    for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row.values()), end_section=False)
-    console.print(table, markup=False)
+        print_rows(rows, as_json=as_json)
 
 
 @app.command(epilog=EXIT_CODES_HELP)
@@ -196,11 +123,12 @@ def get(
     type_: TypeSpec = None,
     upgrade: Upgrade = None,
     raw: Annotated[bool, typer.Option("--raw", help="Write the stored bytes as they are.")] = False,
+    key_encoding: KeyEncoding = "percent",
 ) -> None:
     """Print one value, decoded and pretty-printed (JSON where it can be)."""
-    settings = _settings(ctx)
-    with reporting(Redactor([url]), debug=settings.debug):
-        store = open_store(url, codec)
+    opts = settings(ctx)
+    with reporting(Redactor([url]), debug=opts.debug):
+        store = open_store(url, codec, key_encoding=key_encoding)
         name = store.name(key)
         try:
             if raw:
@@ -210,7 +138,7 @@ def get(
                 sys.stdout.buffer.write(obj.data)
                 return
             reader = Reader(
-                store, _value_type(type_), upgrade=_upgrade(upgrade), fallback=_fallback(type_)
+                store, value_type(type_), upgrade=upgrade_hook(upgrade), fallback=_fallback(type_)
             )
             value = reader.get(key)
         except KeyError:
@@ -236,50 +164,34 @@ def put(
         bool,
         typer.Option("--overwrite", help="Replace an existing value (still etag-conditional)."),
     ] = False,
+    key_encoding: KeyEncoding = "percent",
 ) -> None:
     """Store one value: create-only unless --overwrite; prints the new etag.
 
     VALUE is JSON (validated with --type if given); with a 'raw' or 'str' codec it is taken
     as bytes or text. '-' reads it from stdin.
     """
-    settings = _settings(ctx)
-    with reporting(Redactor([url]), debug=settings.debug):
-        store = open_store(url, codec)
+    opts = settings(ctx)
+    with reporting(Redactor([url]), debug=opts.debug):
+        store = open_store(url, codec, key_encoding=key_encoding)
         store.name(key)  # an impossible key is a usage error, before any I/O
-        value_type = _value_type(type_)
+        vtype = value_type(type_)
         stack: Any = store.codec
         if overwrite and stack is None:
             try:
                 stack = store.stored_codec(key)
             except KeyError:
                 stack = None
-        mapping = store.mapping(value_type, stack)
+        mapping = store.mapping(vtype, stack)
         exists = overwrite and key in mapping  # HEAD: records the etag to write against
         data = sys.stdin.buffer.read() if value == "-" else value.encode()
-        parsed = _parse_value(data, mapping.codec.format)
+        parsed = parse_value(data, mapping.codec.format)
         try:
             mapping[key] = parsed
         except KeySyncError as exc:
             hint = "changed while writing; retry" if exists else "already exists; use --overwrite"
             raise KeySyncError(key, exc.expected_etag, f"key {key!r} {hint}") from exc
         sys.stdout.write(mapping.etags[key] + "\n")
-
-
-def _parse_value(data: bytes, fmt: str) -> Any:
-    if fmt == "bytes":
-        return data
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise CliUsageError(f"VALUE is not UTF-8 text: {exc}") from exc
-    if fmt == "text":
-        return text
-    import json
-
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise CliUsageError(f"VALUE is not valid JSON ({exc}); quote strings: '\"text\"'") from exc
 
 
 @app.command(epilog=EXIT_CODES_HELP)
@@ -290,12 +202,13 @@ def rm(
     missing_ok: Annotated[
         bool, typer.Option("--missing-ok", help="A missing key is not an error.")
     ] = False,
+    key_encoding: KeyEncoding = "percent",
 ) -> None:
     """Delete keys, each conditional on the etag just read (a concurrent change wins)."""
-    settings = _settings(ctx)
+    opts = settings(ctx)
     redact = Redactor([url])
-    with reporting(redact, debug=settings.debug):
-        store = open_store(url, None)
+    with reporting(redact, debug=opts.debug):
+        store = open_store(url, None, key_encoding=key_encoding)
         for key in keys:
             store.name(key)  # refuse impossible keys before deleting anything
         mapping = store.mapping(bytes, "raw")
@@ -323,12 +236,13 @@ def info(
     ] = None,
     as_json: AsJson = False,
     workers: Workers = 16,
+    key_encoding: KeyEncoding = "percent",
 ) -> None:
     """Counts, bytes, and the codec stacks and schema fingerprints found."""
-    settings = _settings(ctx)
-    with reporting(Redactor([url]), debug=settings.debug):
-        store = open_store(url, None, workers=workers)
-        report = bulk.info(store, sample=sample, key_prefix=prefix, quiet=settings.quiet)
+    opts = settings(ctx)
+    with reporting(Redactor([url]), debug=opts.debug):
+        store = open_store(url, None, workers=workers, key_encoding=key_encoding)
+        report = bulk.info(store, sample=sample, key_prefix=prefix, quiet=opts.quiet)
         if as_json:
             print_json({"url": redact_url(url), **report.as_json()})
             return
@@ -336,8 +250,8 @@ def info(
             f"store          {redact_url(url)}",
             f"keys           {report.keys}",
             f"other objects  {report.foreign} (names that are not mapping keys)",
-            f"total size     {_human(report.total_bytes)} ({report.total_bytes} bytes)",
-            f"largest        {_human(report.largest)}",
+            f"total size     {human_size(report.total_bytes)} ({report.total_bytes} bytes)",
+            f"largest        {human_size(report.largest)}",
             f"inspected      {report.inspected} object(s) for metadata",
         ]
         lines += [f"codec          {n:>8}  {name}" for name, n in report.codecs.most_common()]
@@ -355,22 +269,23 @@ def validate(
     prefix: Prefix = "",
     as_json: AsJson = False,
     workers: Workers = 16,
+    key_encoding: KeyEncoding = "percent",
 ) -> None:
     """Decode every value (as --type); print each failing key with the reason.
 
     Exit code 0 when every value is valid, 1 when some are not.
     """
-    settings = _settings(ctx)
-    with reporting(Redactor([url]), debug=settings.debug):
-        store = open_store(url, codec, workers=workers)
+    opts = settings(ctx)
+    with reporting(Redactor([url]), debug=opts.debug):
+        store = open_store(url, codec, workers=workers, key_encoding=key_encoding)
         report = bulk.validate(
             store,
-            _value_type(type_),
-            upgrade=_upgrade(upgrade),
+            value_type(type_),
+            upgrade=upgrade_hook(upgrade),
             key_prefix=prefix,
-            quiet=settings.quiet,
+            quiet=opts.quiet,
         )
-        failures = {k: _reason(k, e) for k, e in sorted(report.invalid.items())}
+        failures = {k: failure_reason(k, e) for k, e in sorted(report.invalid.items())}
         if as_json:
             print_json({"checked": report.checked, "valid": report.valid, "invalid": failures})
         else:
@@ -400,27 +315,31 @@ def migrate(
     as_json: AsJson = False,
     workers: Workers = 16,
     chunk: Annotated[int, typer.Option("--chunk", min=1, help="Keys per bulk batch.")] = 500,
+    src_key_encoding: Annotated[
+        str,
+        typer.Option("--src-key-encoding", help="Key encoding of SRC: 'percent' or 'quote'."),
+    ] = "percent",
 ) -> None:
     """Copy every key of SRC to DST, re-encoded; create-only, so a rerun resumes.
 
     Keys already at DST are skipped. Exit code 1 if any key failed.
     """
-    settings = _settings(ctx)
-    with reporting(Redactor([src, dst]), debug=settings.debug):
+    opts = settings(ctx)
+    with reporting(Redactor([src, dst]), debug=opts.debug):
         if src == dst:
             raise CliUsageError("SRC and DST are the same store; migrate into a new prefix")
-        source = open_store(src, src_codec, workers=workers)
-        target: Store = open_store(dst, codec, workers=workers)
+        source = open_store(src, src_codec, workers=workers, key_encoding=src_key_encoding)
+        target = open_store(dst, codec, workers=workers)
         report = bulk.migrate(
             source,
             target,
-            _value_type(type_),
-            upgrade=_upgrade(upgrade),
+            value_type(type_),
+            upgrade=upgrade_hook(upgrade),
             key_prefix=prefix,
             chunk=chunk,
-            quiet=settings.quiet,
+            quiet=opts.quiet,
         )
-        failures = {k: _reason(k, e) for k, e in sorted(report.failed.items())}
+        failures = {k: failure_reason(k, e) for k, e in sorted(report.failed.items())}
         summary = {
             "total": report.total,
             "copied": report.copied,
