@@ -36,12 +36,17 @@ def import_object(spec: str, what: str) -> Any:
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
         raise CliUsageError(f"{what} {spec!r}: expected 'module:Name', e.g. 'myapp.models:User'")
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
+    cwd = os.getcwd()
+    added = cwd not in sys.path
+    if added:
+        sys.path.insert(0, cwd)
     try:
         obj: Any = importlib.import_module(module_name)
     except ImportError as exc:
         raise CliUsageError(f"{what} {spec!r}: cannot import {module_name!r}: {exc}") from exc
+    finally:
+        if added and cwd in sys.path:
+            sys.path.remove(cwd)
     for part in attr.split("."):
         try:
             obj = getattr(obj, part)
