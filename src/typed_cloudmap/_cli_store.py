@@ -67,6 +67,9 @@ def parse_codec(spec: str | None, what: str = "--codec") -> CodecStack | None:
         raise CliUsageError(f"{what} {spec!r}: {exc}") from exc
 
 
+_HEAD_BATCH = 1000
+
+
 @dataclass(frozen=True)
 class Entry:
     """One key of a listing: its object name, etag and size (from the listing itself)."""
@@ -128,10 +131,12 @@ class Store:
             except KeyError:
                 return entry, None
 
+        todo = list(entries)
         with ThreadPoolExecutor(self.workers, thread_name_prefix="tcm-cli-head") as pool:
-            for result in pool.map(head, entries):
-                advance(1)
-                yield result
+            for start in range(0, len(todo), _HEAD_BATCH):  # bounded futures in flight
+                for result in pool.map(head, todo[start : start + _HEAD_BATCH]):
+                    advance(1)
+                    yield result
 
     def stored_codec(self, key: str) -> str | None:
         """The ``tcm_codec`` of the stored object (``KeyError`` if there is none)."""
