@@ -11,6 +11,7 @@ import pytest
 from pydantic import BaseModel
 
 from typed_cloudmap import (
+    BulkError,
     CloudMapping,
     CodecError,
     InvalidValueError,
@@ -286,3 +287,16 @@ def test_bulk_methods(users: CloudMapping[str, User]) -> None:
     assert got["u3"] == User(id=3, name="3")
     users.delete_many([f"u{i}" for i in range(10)])
     assert len(users) == 10
+
+
+def test_get_many_reports_failures_with_the_values_it_found(provider: Provider) -> None:
+    a = CloudMapping[str, int](provider)
+    a.set_many({"x": 1, "y": 2})
+    b = CloudMapping[str, int](provider)
+    b["y"] = 3  # a's etag for y is now stale
+    with pytest.raises(BulkError) as info:
+        a.get_many(["x", "y", "missing"])
+    assert set(info.value.errors) == {"y"}
+    assert isinstance(info.value.errors["y"], KeySyncError)
+    assert info.value.results == {"x": 1}
+

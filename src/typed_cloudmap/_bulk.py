@@ -93,7 +93,7 @@ class BulkMixin(Generic[K, V]):
                 found[key] = result[0]
                 me._record(me._keys.encode(key), result[1])
         if errors:
-            raise BulkError("get_many", errors, tuple(found))
+            raise BulkError("get_many", errors, tuple(found), found)
         return found
 
     def set_many(

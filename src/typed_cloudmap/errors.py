@@ -104,7 +104,8 @@ class ValueSizeError(CloudMappingError, ValueError):
 class BulkError(CloudMappingError):
     """Some keys of a bulk call failed while the others landed.
 
-    ``errors`` maps each failed key to its exception; ``succeeded`` lists the keys that landed.
+    ``errors`` maps each failed key to its exception; ``succeeded`` lists the keys that landed
+    (or, for ``get_many``, were found); ``results`` holds ``get_many``'s values for those keys.
     """
 
     def __init__(
@@ -112,10 +113,12 @@ class BulkError(CloudMappingError):
         operation: str,
         errors: Mapping[Any, BaseException],
         succeeded: tuple[Any, ...] = (),
+        results: Mapping[Any, Any] | None = None,
     ) -> None:
         self.operation = operation
         self.errors: dict[Any, BaseException] = dict(errors)
         self.succeeded = tuple(succeeded)
+        self.results: dict[Any, Any] = dict(results or {})
         shown = ", ".join(
             f"{k!r}: {type(e).__name__}: {e}" for k, e in list(self.errors.items())[:3]
         )
@@ -123,7 +126,7 @@ class BulkError(CloudMappingError):
         super().__init__(f"{operation}: {len(self.errors)} key(s) failed: {shown}{more}")
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.operation, self.errors, self.succeeded))
+        return (type(self), (self.operation, self.errors, self.succeeded, self.results))
 
 
 class ProviderError(CloudMappingError):
