@@ -164,7 +164,11 @@ class S3Provider:
             client.close()
 
     def _secrets(self) -> tuple[str, ...]:
-        return tuple(str(self._client_kwargs.get(k) or "") for k in _SECRET_KWARGS)
+        secrets = [str(self._client_kwargs.get(k) or "") for k in _SECRET_KWARGS]
+        # botocore quotes the endpoint URL (userinfo included) in connection errors
+        userinfo = urlsplit(self._endpoint_url or "").netloc.rpartition("@")[0]
+        secrets += [userinfo, userinfo.partition(":")[2]]
+        return tuple(secrets)
 
     def _errors(
         self,
