@@ -14,11 +14,9 @@ A python block that cannot run anywhere must say so right above its fence with
 
 from __future__ import annotations
 
-import importlib
+import builtins
 import os
 import re
-import sys
-import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -194,34 +192,15 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         os.environ.update(environ)
 
 
-def _cloudpickle() -> types.ModuleType | None:
-    """cloudpickle (installed with Dask) if present: Dask pickles with it."""
-    try:
-        return importlib.import_module("cloudpickle")
-    except ImportError:
-        return None
+def _page_namespace(page: str) -> dict[str, Any]:
+    """A fresh namespace that calls itself ``__main__``, as a script's would.
 
-
-def _page_module(page: str) -> types.ModuleType:
-    """An importable module for the page's namespace, so its classes and functions pickle.
-
-    Worker processes cannot import it, so cloudpickle (Dask) is told to send it by value.
+    So ``if __name__ == "__main__":`` guards run, and Dask's cloudpickle sends the page's
+    functions to worker processes by value, as it does for a user's script or notebook. It is
+    not ``sys.modules["__main__"]``: the standard pickle cannot find the page's own classes
+    and functions by reference, just as a spawned worker could not.
     """
-    name = "_docs_" + re.sub(r"\W", "_", page.removesuffix(".md"))
-    module = types.ModuleType(name, f"code samples of {page}")
-    module.__file__ = str(ROOT / page)
-    sys.modules[name] = module
-    cloudpickle = _cloudpickle()
-    if cloudpickle is not None:
-        cloudpickle.register_pickle_by_value(module)
-    return module
-
-
-def _drop_module(module: types.ModuleType) -> None:
-    cloudpickle = _cloudpickle()
-    if cloudpickle is not None:
-        cloudpickle.unregister_pickle_by_value(module)
-    sys.modules.pop(module.__name__, None)
+    return {"__name__": "__main__", "__file__": str(ROOT / page), "__builtins__": builtins}
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -239,21 +218,18 @@ def test_code_samples_run(
     needs = cloud_needs("\n".join(b.code for b in runnable))
     for cloud, names in needs.items():
         _POINT_AT[cloud](request, monkeypatch, names)
-    module = _page_module(page)
+    namespace = _page_namespace(page)
     filename = str(ROOT / page)  # tracebacks then show the markdown's own lines
-    try:
-        for block in runnable:
-            try:
-                # Pad so line numbers in tracebacks are the page's line numbers.
-                code = compile("\n" * (block.line - 1) + block.code, filename, "exec")
-                exec(code, module.__dict__)  # noqa: S102  # running the docs' samples is the test
-            except Exception as exc:
-                raise AssertionError(
-                    f"the python block starting at {page}:{block.line} raised "
-                    f"{type(exc).__name__}: {exc}"
-                ) from exc
-    finally:
-        _drop_module(module)
+    for block in runnable:
+        try:
+            # Pad so line numbers in tracebacks are the page's line numbers.
+            code = compile("\n" * (block.line - 1) + block.code, filename, "exec")
+            exec(code, namespace)  # noqa: S102  # running the docs' samples is the test
+        except Exception as exc:
+            raise AssertionError(
+                f"the python block starting at {page}:{block.line} raised "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
 
 
 def test_pages_are_found() -> None:
