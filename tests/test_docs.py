@@ -222,8 +222,10 @@ def test_code_samples_run(
     filename = str(ROOT / page)  # tracebacks then show the markdown's own lines
     for block in runnable:
         try:
-            # Pad so line numbers in tracebacks are the page's line numbers.
-            code = compile("\n" * (block.line - 1) + block.code, filename, "exec")
+            # Pad so line numbers in tracebacks are the page's line numbers; don't inherit
+            # this module's ``from __future__ import annotations``: samples run as written.
+            source = "\n" * (block.line - 1) + block.code
+            code = compile(source, filename, "exec", dont_inherit=True)
             exec(code, namespace)  # noqa: S102  # running the docs' samples is the test
         except Exception as exc:
             raise AssertionError(
