@@ -25,7 +25,7 @@ class RequestCounter:
             self.count += 1
 
     def attach(self, events: Any) -> RequestCounter:
-        """Register on a botocore/aiobotocore emitter (``client.meta.events``, ``session.events``)."""
+        """Register on a botocore or aiobotocore emitter (``client.meta.events``)."""
         events.register("before-send", self._on_send)
         return self
 

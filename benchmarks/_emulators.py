@@ -2,7 +2,7 @@
 
 The start code lives in ``tests/emulators/`` as pytest session fixtures; this module runs
 those same fixture generators as context managers (no second copy of argv or readiness
-checks). An emulator that is not installed raises :class:`Unavailable`.
+checks). An emulator that is not installed raises :class:`EmulatorUnavailableError`.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ if str(TESTS) not in sys.path:
 from emulators import azurite, fake_gcs, s3_moto, s3_seaweedfs  # noqa: E402  # needs tests/ on sys.path
 from emulators._s3 import S3Endpoint  # noqa: E402  # same
 
-__all__ = ["S3Endpoint", "Unavailable", "emulator"]
+__all__ = ["EmulatorUnavailableError", "S3Endpoint", "emulator"]
 
 
-class Unavailable(RuntimeError):
+class EmulatorUnavailableError(RuntimeError):
     """The emulator's binary is missing here (the test suite would skip)."""
 
 
@@ -61,7 +61,7 @@ def emulator(name: str) -> Iterator[Any]:
             gen = fixture.__wrapped__(*args)
             value = next(gen)
         except pytest.skip.Exception as exc:
-            raise Unavailable(f"{name}: {exc.msg}") from None
+            raise EmulatorUnavailableError(f"{name}: {exc.msg}") from None
         try:
             yield value
         finally:

@@ -43,7 +43,9 @@ def order(i: int = 0) -> Order:
         email=f"customer-{i}@example.org",
         created=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(minutes=i),
         status="paid",
-        lines=[Line(sku=f"SKU-{i}-{n:04d}", quantity=n + 1, unit_price=n * 1.25) for n in range(14)],
+        lines=[
+            Line(sku=f"SKU-{i}-{n:04d}", quantity=n + 1, unit_price=n * 1.25) for n in range(14)
+        ],
         note="leave at the door; ring twice. " * 4,
     )
 

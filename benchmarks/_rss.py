@@ -2,7 +2,9 @@
 
 Run by ``bench_cloud`` as ``python _rss.py SYSTEM ENDPOINT_URL ACCESS_KEY SECRET_KEY MB``;
 prints one JSON line. ``ru_maxrss`` is the process's high-water mark (KiB on Linux), so
-each system gets its own interpreter and peaks do not mix.
+each system gets its own interpreter and peaks do not mix. On Linux the figure is ``VmHWM``
+from ``/proc/self/status``: ``ru_maxrss`` survives ``fork``/``exec``, so a child started by a
+big parent would report the parent's peak; ``VmHWM`` belongs to the new address space.
 """
 
 from __future__ import annotations
@@ -24,7 +26,15 @@ SYSTEMS = ("raw boto3", "typed-cloudmap raw")
 
 
 def _peak_kib() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    """This process's peak resident set size in KiB."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
 
 
 def main(system: str, url: str, access_key: str, secret_key: str, megabytes: int) -> dict[str, Any]:
@@ -38,6 +48,7 @@ def main(system: str, url: str, access_key: str, secret_key: str, megabytes: int
         S3Provider(bucket, endpoint_url=url, region_name="us-east-1", client_kwargs=creds),
         sync_initially=False,
     )
+    baseline = _peak_kib()
     value = os.urandom(megabytes * 1024**2)
     before = _peak_kib()
     start = time.perf_counter()
@@ -52,7 +63,13 @@ def main(system: str, url: str, access_key: str, secret_key: str, megabytes: int
     seconds = time.perf_counter() - start
     if back != value:
         raise SystemExit("round trip returned different bytes")
-    return {"system": system, "seconds": seconds, "before_kib": before, "peak_kib": _peak_kib()}
+    return {
+        "system": system,
+        "seconds": seconds,
+        "baseline_kib": baseline,
+        "before_kib": before,
+        "peak_kib": _peak_kib(),
+    }
 
 
 if __name__ == "__main__":

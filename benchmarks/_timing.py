@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import statistics
 import time
 from collections.abc import Callable
@@ -9,11 +10,38 @@ from collections.abc import Callable
 from rich.console import Console
 from rich.table import Table
 
+_SMOKE = False
+
+
+def smoke(enabled: bool = True) -> None:
+    """Make every later ``race`` a smoke run (two short rounds): the figures mean nothing,
+    but every code path runs; ``run.py --quick`` and the test suite use it."""
+    global _SMOKE
+    _SMOKE = enabled
+
 
 def race(
     cases: dict[str, Callable[[], object]], *, rounds: int = 7, min_time: float = 0.05
 ) -> dict[str, float]:
-    """Seconds per call of each case: ``rounds`` alternated rounds, median per case."""
+    """Seconds per call of each case: ``rounds`` alternated rounds, median per case.
+
+    The garbage collector is off while timing (as in ``timeit``): a full collection costs
+    tens of milliseconds in a process holding many objects and lands on whichever case
+    happens to be running, which turned medians into coin tosses.
+    """
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _race(cases, rounds, min_time)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _race(cases: dict[str, Callable[[], object]], rounds: int, min_time: float) -> dict[str, float]:
+    if _SMOKE:
+        rounds, min_time = min(rounds, 2), min(min_time, 0.001)
     loops: dict[str, int] = {}
     for name, fn in cases.items():
         n, start = 1, time.perf_counter()

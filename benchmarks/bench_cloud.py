@@ -19,9 +19,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from _emulators import S3Endpoint, Unavailable, emulator
-from _other_backends import azure_cases, gcs_cases
 from _counting import RequestCounter
+from _emulators import EmulatorUnavailableError, S3Endpoint, emulator
+from _other_backends import azure_cases, gcs_cases
 from _payloads import ORDER, Catalogue, catalogue, order
 from _report import Report, Row
 from _s3_systems import SYSTEMS, S3System, raw_client
@@ -44,8 +44,12 @@ class Sizes:
     rss_megabytes: int
 
 
-FULL = Sizes(rounds=7, min_time=0.2, bulk_keys=500, sync_keys=5000, cached_bytes=10**6, rss_megabytes=256)
-QUICK = Sizes(rounds=2, min_time=0.01, bulk_keys=20, sync_keys=60, cached_bytes=50_000, rss_megabytes=4)
+FULL = Sizes(
+    rounds=15, min_time=0.2, bulk_keys=500, sync_keys=5000, cached_bytes=10**6, rss_megabytes=256
+)
+QUICK = Sizes(
+    rounds=2, min_time=0.001, bulk_keys=8, sync_keys=30, cached_bytes=20_000, rss_megabytes=2
+)
 
 
 def _fill_sync_bucket(endpoint: S3Endpoint, keys: int) -> str:
@@ -68,7 +72,12 @@ def _fill_sync_bucket(endpoint: S3Endpoint, keys: int) -> str:
 
 
 def _measure(
-    report: Report, case: str, systems: list[S3System], calls: dict[str, object], rounds: int, sizes: Sizes
+    report: Report,
+    case: str,
+    systems: list[S3System],
+    calls: dict[str, object],
+    rounds: int,
+    sizes: Sizes,
 ) -> None:
     """Race ``calls`` (system name -> zero-arg callable); count one call's requests each."""
     fns = {name: fn for name, fn in calls.items() if callable(fn)}
@@ -93,22 +102,52 @@ def s3(report: Report, endpoint: S3Endpoint, sizes: Sizes) -> None:
     for s in systems:
         s.put("one", value)
         s.put_many(items)
-    rounds, slow = sizes.rounds, max(2, sizes.rounds // 2)
-    _measure(report, "put 1 KB typed", systems,
-             {s.name: (lambda s=s: s.put("one", value)) for s in systems}, rounds, sizes)  # fmt: skip
-    _measure(report, "get 1 KB typed", systems,
-             {s.name: (lambda s=s: s.get("one")) for s in systems}, rounds, sizes)  # fmt: skip
+    rounds, slow = sizes.rounds, max(2, sizes.rounds // 3)
+    _measure(
+        report,
+        "put 1 KB typed",
+        systems,
+        {s.name: (lambda s=s: s.put("one", value)) for s in systems},
+        rounds,
+        sizes,
+    )
+    _measure(
+        report,
+        "get 1 KB typed",
+        systems,
+        {s.name: (lambda s=s: s.get("one")) for s in systems},
+        rounds,
+        sizes,
+    )
     keys = list(items)
     bulk = f"bulk put {sizes.bulk_keys} keys"
-    _measure(report, bulk, systems,
-             {s.name: (lambda s=s: s.put_many(items)) for s in systems}, slow, sizes)  # fmt: skip
-    _measure(report, f"bulk get {sizes.bulk_keys} keys", systems,
-             {s.name: (lambda s=s: s.get_many(keys)) for s in systems}, slow, sizes)  # fmt: skip
+    _measure(
+        report,
+        bulk,
+        systems,
+        {s.name: (lambda s=s: s.put_many(items)) for s in systems},
+        slow,
+        sizes,
+    )
+    _measure(
+        report,
+        f"bulk get {sizes.bulk_keys} keys",
+        systems,
+        {s.name: (lambda s=s: s.get_many(keys)) for s in systems},
+        slow,
+        sizes,
+    )
     for s in systems:
         if s.listing("sync/") != sizes.sync_keys:
             raise AssertionError(f"{s.name} listed the wrong number of keys")
-    _measure(report, f"sync {sizes.sync_keys} keys", systems,
-             {s.name: (lambda s=s: s.listing("sync/")) for s in systems}, slow, sizes)  # fmt: skip
+    _measure(
+        report,
+        f"sync {sizes.sync_keys} keys",
+        systems,
+        {s.name: (lambda s=s: s.listing("sync/")) for s in systems},
+        slow,
+        sizes,
+    )
     for s in systems:
         report.bulk_notes[s.name] = s.bulk_note
         s.close()
@@ -158,8 +197,15 @@ def rss(report: Report, endpoint: S3Endpoint, sizes: Sizes) -> None:
     """The large round trip in a fresh interpreter per system (peaks must not mix)."""
     script = str(Path(__file__).with_name("_rss.py"))
     for system in ("raw boto3", "typed-cloudmap raw"):
-        argv = [sys.executable, script, system, endpoint.url, endpoint.access_key,
-                endpoint.secret_key, str(sizes.rss_megabytes)]  # fmt: skip
+        argv = [
+            sys.executable,
+            script,
+            system,
+            endpoint.url,
+            endpoint.access_key,
+            endpoint.secret_key,
+            str(sizes.rss_megabytes),
+        ]
         done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=600)
         if done.returncode != 0:
             report.note(f"RSS run for {system} failed: {done.stderr.strip()[-500:]}")
@@ -169,14 +215,17 @@ def rss(report: Report, endpoint: S3Endpoint, sizes: Sizes) -> None:
 
 
 def other_backends(report: Report, sizes: Sizes) -> None:
-    for label, name, make in (("Azure (Azurite)", "azurite", azure_cases), ("GCS (fake-gcs-server)", "fake-gcs", gcs_cases)):
+    for label, name, make in (
+        ("Azure (Azurite)", "azurite", azure_cases),
+        ("GCS (fake-gcs-server)", "fake-gcs", gcs_cases),
+    ):
         try:
             with emulator(name) as emu:
                 for case, calls in make(emu).items():
                     times = race(calls, rounds=sizes.rounds, min_time=sizes.min_time)
                     for system, secs in times.items():
                         report.add(Row(f"{label}: {case}", system, secs, times["raw SDK"], None))
-        except Unavailable as exc:
+        except EmulatorUnavailableError as exc:
             report.note(f"{label} skipped: {exc}")
 
 

@@ -18,12 +18,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bench_cloud  # noqa: E402  # the benchmarks directory is on sys.path from here on
-import bench_codecs  # noqa: E402
-import bench_compression  # noqa: E402
-import bench_local  # noqa: E402
-from _report import Report  # noqa: E402
-from rich.console import Console  # noqa: E402
+# The benchmarks directory is on sys.path from here on: its modules import each other by name.
+import _timing
+import bench_cloud
+import bench_codecs
+import bench_compression
+import bench_local
+from _report import Report
+from rich.console import Console
 
 
 def _captured(title: str, fn: object, argv: list[str], sections: list[str]) -> None:
@@ -42,6 +44,8 @@ def main(argv: list[str] | None = None) -> Report:
     parser.add_argument("--markdown", type=Path, help="also write every table here as Markdown")
     parser.add_argument("--skip-cloud", action="store_true", help="only the in-process benchmarks")
     args = parser.parse_args(argv)
+    if args.quick:
+        _timing.smoke()
     console = Console(width=140)
     started = time.perf_counter()
     report = Report()
@@ -58,7 +62,9 @@ def main(argv: list[str] | None = None) -> Report:
         bench_cloud.main(report, bench_cloud.QUICK if args.quick else bench_cloud.FULL)
     report.print(console)
     elapsed = time.perf_counter() - started
-    machine = f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}"
+    machine = (
+        f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}"
+    )
     console.print(f"all benchmarks took {elapsed:.0f} s on {machine}")
     if args.markdown is not None:
         args.markdown.write_text("\n".join([report.markdown(), *sections]))
