@@ -123,11 +123,6 @@ def test_decoded_size_over_the_cap_is_a_codec_error() -> None:
     assert len(roomy["k"]) == 2 * MIB
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="bug: CloudMapping.__init__ does not validate max_decoded_size (check_limit only "
-    "runs at the first read)",
-)
 def test_max_decoded_size_is_validated() -> None:
     with pytest.raises((ValueError, TypeError)):
         CloudMapping[str, bytes](MemoryProvider(), codec="raw|zstd", max_decoded_size=-1)

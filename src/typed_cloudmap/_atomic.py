@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from ._tokens import chain_of
 from .errors import KeySyncError
 from .providers import StoredObject
 
@@ -37,7 +38,7 @@ class AtomicMixin(Generic[K, V]):
             obj = self._get_latest(name)
             if obj is not None:
                 value = me._decode(key, obj)
-                me._record(name, obj.etag)
+                me._record(name, obj.etag, chain=chain_of(obj.metadata))
                 return value
             try:
                 return me._put(key, name, default, None)[0]
@@ -77,12 +78,12 @@ class AtomicMixin(Generic[K, V]):
             if obj is None:
                 if default is _MISSING:
                     raise KeyError(key)
-                current, expected = default, None
+                current, expected, replaced = default, None, None
             else:
-                current, expected = me._decode(key, obj), obj.etag
+                current, expected, replaced = me._decode(key, obj), obj.etag, obj.metadata
             new = fn(current)
             try:
-                return me._put(key, name, new, expected)[0]
+                return me._put(key, name, new, expected, replaced)[0]
             except KeySyncError:
                 if time.monotonic() > deadline:
                     raise

@@ -34,7 +34,9 @@ def _get_task(mapping: CloudMapping[Any, Any], key: Any) -> tuple[Any, str] | No
         return None
 
 
-def _set_task(mapping: CloudMapping[Any, Any], key: Any, value: Any, expected: str | None) -> str:
+def _set_task(
+    mapping: CloudMapping[Any, Any], key: Any, value: Any, expected: str | None
+) -> str | None:
     name = mapping._keys.encode(key)
     return mapping._put(key, name, value, expected)[1]
 
@@ -107,7 +109,7 @@ class BulkMixin(Generic[K, V]):
         me = self._me()
         pairs = dict(items.items() if isinstance(items, Mapping) else items)
         pool = self._pool(executor)
-        futures: dict[Any, Future[str]] = {}
+        futures: dict[Any, Future[str | None]] = {}
         errors: dict[Any, BaseException] = {}
         for key, value in pairs.items():
             try:
@@ -121,7 +123,9 @@ class BulkMixin(Generic[K, V]):
         done: list[Any] = []
         for key, fut in futures.items():
             try:
-                me._record(me._keys.encode(key), fut.result())
+                etag = fut.result()
+                if etag is not None:  # None: landed, then replaced by another writer
+                    me._record(me._keys.encode(key), etag)
                 done.append(key)
             except Exception as exc:  # reported per key in BulkError
                 errors[key] = exc

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import (
     Iterable,
     Iterator,
@@ -22,12 +21,14 @@ from ._dictionaries import bind_dictionaries, train_dictionaries
 from ._generic import specialise
 from ._keys import KeyCodec
 from ._options import pick_type, pop_flag, rebuild, stack_for
+from ._tokens import META_PRIOR, META_TOKEN, Outcome, chain_of, judge, new_token
 from ._values import Upgrade, ValueCodec
 from .codecs import CodecStack, Serializer, Transform
-from .errors import CodecError, KeySyncError, ValueSizeError
+from .codecs._limits import check_limit
+from .errors import CloudMappingError, CodecError, KeySyncError, ProviderError, ValueSizeError
 from .providers import Provider, StoredObject, open_url
 
-__all__ = ["META_CODEC", "META_SCHEMA", "META_TOKEN", "CloudMapping"]
+__all__ = ["META_CODEC", "META_PRIOR", "META_SCHEMA", "META_TOKEN", "CloudMapping"]
 
 K = TypeVar("K", default=str)
 V = TypeVar("V", default=bytes)
@@ -35,7 +36,6 @@ T = TypeVar("T")
 
 META_CODEC = "tcm_codec"
 META_SCHEMA = "tcm_schema"
-META_TOKEN = "tcm_token"  # noqa: S105  # a metadata key name, not a secret
 
 CodecSpec = str | Sequence[str | Serializer | Transform] | CodecStack | None
 _MISSING: Any = object()
@@ -93,7 +93,7 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
         self.codec: CodecStack = stack_for(codec, value_type)
         self.read_blindly = read_blindly
         self.max_workers = max_workers
-        self.max_decoded_size = max_decoded_size
+        self.max_decoded_size = check_limit(max_decoded_size)
         self.key_encoding = key_encoding
         self._keys: KeyCodec[K] = KeyCodec(
             key_type, prefix, provider.max_name_length, encoding=key_encoding
@@ -104,6 +104,7 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
         )
         self.cache: ReadCache | None = ReadCache() if cache is True else (cache or None)
         self._view: dict[str, str] = {}
+        self._chains: dict[str, str] = {}
         self._readable_stacks: dict[str, bool] = {}
         self._lock = threading.RLock()
         self._init_bulk(executor)
@@ -156,23 +157,42 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
                 listed[info.name] = info.etag
         with self._lock:
             for name in [n for n in self._view if n.startswith(name_prefix)]:
-                if prefix is None or self._keys.text(self._keys.decode(name)).startswith(prefix):
-                    del self._view[name]
+                in_scope = prefix is None or self._keys.text(self._keys.decode(name)).startswith(
+                    prefix
+                )
+                if in_scope and listed.get(name) != self._view.pop(name):
+                    self._chains.pop(name, None)
             self._view.update(listed)
 
     sync_with_cloud = sync
 
-    def _record(self, name: str, etag: str | None, expected: str | None = _MISSING) -> None:
-        """Set (or with ``None`` drop) a view entry; with ``expected``, only if unchanged."""
+    def _record(
+        self,
+        name: str,
+        etag: str | None,
+        expected: str | None = _MISSING,
+        chain: str | None = None,
+    ) -> None:
+        """Set (or with ``None`` drop) a view entry; with ``expected``, only if unchanged.
+
+        ``chain`` is the write-token history of version ``etag`` (see ``_tokens``), kept so
+        the next write through the view can carry it.
+        """
         with self._lock:
-            if expected is not _MISSING and self._view.get(name) != expected:
+            current = self._view.get(name)
+            if expected is not _MISSING and current != expected:
                 return
             if etag is None:
                 self._view.pop(name, None)
+                self._chains.pop(name, None)
                 if self.cache is not None:
                     self.cache.discard(name)
-            else:
-                self._view[name] = etag
+                return
+            self._view[name] = etag
+            if chain is not None:
+                self._chains[name] = chain
+            elif current != etag:
+                self._chains.pop(name, None)
 
     # --- reads ----------------------------------------------------------------------------
 
@@ -217,19 +237,18 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
         With a cache, a cached version is revalidated with ``If-None-Match`` and a 304 costs
         no download and no decode.
         """
-        expected: str | None = None
-        if not self.read_blindly:
-            with self._lock:
-                expected = self._view.get(name)
-            if expected is None:
-                raise KeyError(key)
+        with self._lock:
+            before = self._view.get(name)
+        expected = None if self.read_blindly else before
+        if not self.read_blindly and expected is None:
+            raise KeyError(key)
         cached = self.cache.lookup(name) if self.cache is not None else None
         if cached is not None and (expected is None or cached[0] == expected):
             obj = self._get(key, name, expected, if_none_match=cached[0])
             if obj is None:  # 304: the cached version is current
                 if self.cache is not None:
                     self.cache.hit()
-                self._record(name, cached[0])
+                self._record(name, cached[0], expected=before)
                 return cached[1], cached[0]
         else:
             obj = self._get(key, name, expected, if_match=expected)
@@ -238,7 +257,7 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
         value = self._decode(key, obj)
         if self.cache is not None:
             self.cache.store(name, obj.etag, value, len(obj.data))
-        self._record(name, obj.etag)
+        self._record(name, obj.etag, expected=before, chain=chain_of(obj.metadata))
         return value, obj.etag
 
     def __getitem__(self, key: K) -> V:
@@ -261,7 +280,7 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
         except KeyError:
             self._record(name, None)
             return False
-        self._record(name, info.etag)
+        self._record(name, info.etag, chain=chain_of(info.metadata))
         return True
 
     def __iter__(self) -> Iterator[K]:
@@ -275,8 +294,20 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
 
     # --- writes ---------------------------------------------------------------------------
 
-    def _put(self, key: K, name: str, value: object, expected: str | None) -> tuple[V, str]:
-        """Validate, encode and write conditionally on ``expected``; reconcile lost replies."""
+    def _put(
+        self,
+        key: K,
+        name: str,
+        value: object,
+        expected: str | None,
+        replaced: Mapping[str, str] | None = None,
+    ) -> tuple[V, str | None]:
+        """Validate, encode and write conditionally on ``expected``; reconcile lost replies.
+
+        ``replaced`` is the metadata of the version being replaced, when the caller read it.
+        Returns the stored value and its etag, or ``None`` for the etag when the write
+        landed but another writer has already replaced it (the view is then left stale).
+        """
         typed, data = self._values.encode(key, value)
         if len(data) > self.provider.max_object_size:
             raise ValueSizeError(
@@ -284,42 +315,61 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
                 f"limit of {self.provider.name}",
                 key=key,
             )
-        token = uuid.uuid4().hex
+        token = new_token()
+        prior = self._prior(name, expected, replaced)
+        metadata = {META_CODEC: self.codec.name, META_SCHEMA: self._values.fingerprint}
+        metadata[META_TOKEN] = token
+        if prior:
+            metadata[META_PRIOR] = prior
         try:
-            etag = self.provider.put(
+            etag: str | None = self.provider.put(
                 name,
                 data,
                 if_match=expected,
                 create_only=expected is None,
-                metadata={
-                    META_CODEC: self.codec.name,
-                    META_SCHEMA: self._values.fingerprint,
-                    META_TOKEN: token,
-                },
+                metadata=metadata,
                 content_type=self.codec.media_type,
                 content_encoding=self.codec.content_encoding,
             )
         except KeySyncError as exc:
-            reconciled = self._reconcile_put(name, token)
-            if reconciled is None:
+            landed, etag = self._reconcile_put(name, token)
+            if not landed:
                 raise KeySyncError(key, expected) from exc
-            etag = reconciled
-        self._record(name, etag)
+        except ProviderError:
+            # The SDK gave up, but an attempt may have landed with its reply lost.
+            try:
+                landed, etag = self._reconcile_put(name, token)
+            except CloudMappingError:
+                landed = False
+            if not landed:
+                raise
+        if etag is not None:
+            self._record(name, etag, chain=chain_of(metadata))
         return typed, etag
 
-    def _reconcile_put(self, name: str, token: str) -> str | None:
-        """After a failed condition: the etag if the stored object is our own write.
+    def _prior(self, name: str, expected: str | None, replaced: Mapping[str, str] | None) -> str:
+        """The token history a write replacing version ``expected`` carries."""
+        if expected is None:
+            return ""
+        if replaced is not None:
+            return chain_of(replaced)
+        with self._lock:
+            return self._chains.get(name, "") if self._view.get(name) == expected else ""
 
-        An SDK that retried a write whose reply was lost sees its own first attempt as a
-        conflict; the write token in the object's metadata tells the two apart.
+    def _reconcile_put(self, name: str, token: str) -> tuple[bool, str | None]:
+        """After a failed or unanswered write: did it land, and is it still current?
+
+        Returns ``(landed, etag)`` with the etag when our write is the stored version, and
+        ``None`` when it landed but was already replaced by another writer.
         """
         try:
             info = self.provider.head(name)
         except KeyError:
-            return None
-        if info.metadata is not None and info.metadata.get(META_TOKEN) == token:
-            return info.etag
-        return None
+            return False, None
+        outcome = judge(info.metadata, token)
+        if outcome is Outcome.CURRENT:
+            return True, info.etag
+        return outcome is Outcome.SUPERSEDED, None
 
     def __setitem__(self, key: K, value: V) -> None:
         name = self._keys.encode(key)

@@ -158,12 +158,6 @@ def test_modify_under_faults_loses_nothing(
     assert figures["final"] >= figures["attempted"] - figures["failed_calls"]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="bug: a lost reply is reconciled by the write token of the *current* object only; "
-    "when another writer built on the landed write before the SDK's retry, the retry's 412 "
-    "reads as a conflict and modify() applies the increment again (see test_fault_scripted)",
-)
 def test_modify_under_faults_ends_exact(counter_run: tuple[str, dict[str, int]]) -> None:
     """No increment applied twice: the counter ends at exactly 4 x 25."""
     _, figures = counter_run

@@ -71,12 +71,6 @@ def test_refused_writes_store_nothing(
         assert "n" not in direct
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="bug: _mapping._put reconciles only KeySyncError; when the SDK's retries are "
-    "exhausted by lost replies (ProviderError) after an attempt landed, modify() raises "
-    "although its value is stored",
-)
 def test_landed_write_with_every_reply_lost_is_not_reported_failed(
     backend: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -95,12 +89,6 @@ def test_landed_write_with_every_reply_lost_is_not_reported_failed(
         assert raised != stored, f"modify raised={raised} but stored={stored}"
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="bug: the write token identifies only the current version; a landed write that "
-    "another writer overwrote before the SDK's retry reads as a conflict, and modify() "
-    "applies its increment twice",
-)
 def test_lost_reply_then_another_writer_builds_on_it(
     backend: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
