@@ -20,13 +20,14 @@ from ._cache import ReadCache
 from ._dictionaries import bind_dictionaries, train_dictionaries
 from ._generic import specialise
 from ._keys import KeyCodec
-from ._options import pick_type, pop_flag, rebuild, stack_for
+from ._options import pick_type, rebuild, stack_for
 from ._tokens import META_PRIOR, META_TOKEN, Outcome, chain_of, judge, new_token
 from ._values import Upgrade, ValueCodec
 from .codecs import CodecStack, Serializer, Transform
 from .codecs._limits import check_limit
 from .errors import CloudMappingError, CodecError, KeySyncError, ProviderError, ValueSizeError
 from .providers import Provider, StoredObject, open_url
+from .providers._registry import option_bool
 
 __all__ = ["META_CODEC", "META_PRIOR", "META_SCHEMA", "META_TOKEN", "CloudMapping"]
 
@@ -82,8 +83,8 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
             provider, url_prefix, options = open_url(provider)
             prefix = url_prefix + prefix
             codec = options.pop("codec", None) if codec is None else codec
-            read_blindly = pop_flag(options, "read_blindly", read_blindly)
-            sync_initially = pop_flag(options, "sync_initially", sync_initially)
+            read_blindly = option_bool(options, "read_blindly", default=read_blindly)
+            sync_initially = option_bool(options, "sync_initially", default=sync_initially)
             if options:
                 raise ValueError(f"unknown URL option(s): {', '.join(sorted(options))}")
         self.provider: Provider = provider

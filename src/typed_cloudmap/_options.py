@@ -6,7 +6,7 @@ from typing import Any
 
 from .codecs import CodecStack, parse_stack
 
-__all__ = ["pick_type", "pop_flag", "rebuild", "stack_for"]
+__all__ = ["pick_type", "rebuild", "stack_for"]
 
 
 def rebuild(
@@ -25,17 +25,6 @@ def pick_type(what: str, from_class: Any, given: Any, default: Any) -> Any:
     if from_class is not None and given is not None and given != from_class:
         raise TypeError(f"{what}={given!r} contradicts the subscripted type {from_class!r}")
     return from_class if from_class is not None else given if given is not None else default
-
-
-def pop_flag(options: dict[str, str], name: str, default: bool) -> bool:
-    raw = options.pop(name, None)
-    if raw is None:
-        return default
-    if raw.lower() in {"1", "true", "yes", "on"}:
-        return True
-    if raw.lower() in {"0", "false", "no", "off"}:
-        return False
-    raise ValueError(f"URL option {name}={raw!r} is not a boolean")
 
 
 def stack_for(codec: Any, value_type: Any) -> CodecStack:

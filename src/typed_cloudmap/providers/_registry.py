@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable, Mapping
 from importlib.metadata import entry_points
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 from ..errors import MissingDependencyError
 from ._base import Provider
@@ -162,4 +162,12 @@ def option_bool(options: dict[str, str], key: str, *, default: bool) -> bool:
         return True
     if value in ("0", "false", "no", "off"):
         return False
-    raise ValueError(f"URL option {key}={raw!r}: expected true or false")
+    raise ValueError(f"URL option {key}={raw!r} is not a boolean: expected true or false")
+
+
+def without_userinfo(url: str) -> str:
+    """``url`` with any ``user:password@`` removed, for display in names, reprs and errors."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))

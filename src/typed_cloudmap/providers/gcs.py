@@ -9,26 +9,17 @@ and a pickled provider reopens its client in the process that unpickles it.
 from __future__ import annotations
 
 import threading
-import urllib.parse
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import MissingDependencyError, ValueSizeError
 from ._base import ObjectInfo, StoredObject
-from ._registry import option_bool
+from ._registry import option_bool, without_userinfo
 
 if TYPE_CHECKING:
     from ._gcs_session import GCSConnection
 
 __all__ = ["GCSProvider"]
-
-
-def _without_userinfo(url: str) -> str:
-    """``url`` with any ``user:password@`` removed, for display."""
-    parts = urllib.parse.urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 class GCSProvider:
@@ -97,7 +88,7 @@ class GCSProvider:
         if self._project:
             parts.append(f"project={self._project!r}")
         if self._endpoint_url:
-            parts.append(f"endpoint_url={_without_userinfo(self._endpoint_url)!r}")
+            parts.append(f"endpoint_url={without_userinfo(self._endpoint_url)!r}")
         return f"GCSProvider({', '.join(parts)})"
 
     def __getstate__(self) -> dict[str, Any]:

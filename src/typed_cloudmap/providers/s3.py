@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from ..errors import MissingDependencyError
 
@@ -23,6 +23,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the s3 e
 
 from ..errors import ValueSizeError
 from ._base import ObjectInfo, StoredObject
+from ._registry import option_bool, without_userinfo
 from ._s3_client import make_client, retry_conflicts
 from ._s3_errors import CONFLICT, Condition, NotModifiedError, s3_errors, translate
 
@@ -34,8 +35,6 @@ __all__ = ["S3Provider"]
 
 _PAGE_SIZE = 1000
 _BATCH_SIZE = 1000
-_TRUE = frozenset({"1", "true", "yes", "on"})
-_FALSE = frozenset({"0", "false", "no", "off", ""})
 _SECRET_KWARGS = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token")
 _RESERVED_KWARGS = frozenset({"service_name", "endpoint_url", "region_name"})
 
@@ -95,8 +94,7 @@ class S3Provider:
         for key in ("endpoint_url", "region_name"):
             if key in options:
                 kwargs[key] = options.pop(key) or None
-        if "create" in options:
-            kwargs["create"] = _parse_bool("create", options.pop("create"))
+        kwargs["create"] = option_bool(options, "create", default=False)
         if "max_pool_connections" in options:
             kwargs["max_pool_connections"] = int(options.pop("max_pool_connections"))
         return cls(location, **kwargs), path
@@ -114,7 +112,7 @@ class S3Provider:
     def __repr__(self) -> str:
         parts = [f"bucket={self._bucket!r}"]
         if self._endpoint_url:
-            parts.append(f"endpoint_url={_without_userinfo(self._endpoint_url)!r}")
+            parts.append(f"endpoint_url={without_userinfo(self._endpoint_url)!r}")
         if self._region_name:
             parts.append(f"region_name={self._region_name!r}")
         return f"S3Provider({', '.join(parts)})"
@@ -358,19 +356,3 @@ class S3Provider:
         )
         err.__cause__ = fake
         return err
-
-
-def _parse_bool(option: str, text: str) -> bool:
-    lowered = text.strip().lower()
-    if lowered in _TRUE:
-        return True
-    if lowered in _FALSE:
-        return False
-    raise ValueError(f"option {option}={text!r} is not a boolean (use true or false)")
-
-
-def _without_userinfo(url: str) -> str:
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
