@@ -299,4 +299,3 @@ def test_get_many_reports_failures_with_the_values_it_found(provider: Provider) 
     assert set(info.value.errors) == {"y"}
     assert isinstance(info.value.errors["y"], KeySyncError)
     assert info.value.results == {"x": 1}
-
