@@ -11,7 +11,7 @@ from rich.table import Table
 
 __all__ = ["Report", "Row"]
 
-MIB = 1024**2
+CONTROL = "raw boto3 again (A/A control)"
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,8 @@ class Report:
         return None
 
     def _ratio(self, prefix: str, system: str = "typed-cloudmap", versus: str = "") -> float | None:
+        if not prefix:
+            return None
         ours = self._find(prefix, system)
         if ours is None:
             return None
@@ -60,23 +62,32 @@ class Report:
         other = self._find(prefix, versus)
         return None if other is None else other.seconds / ours.seconds
 
-    def targets(self) -> list[tuple[str, str, float | None, bool | None]]:
-        """(target, threshold text, measured, met) for every target of the issues."""
+    def targets(self) -> list[tuple[str, str, float | None, bool | None, float | None]]:
+        """(target, threshold, measured, met, A/A control) for every target of the issues.
+
+        The control is the second raw boto3 system's ratio on the same case: how far from
+        1.00x two identical systems land on this machine.
+        """
         peer = "cloud-mappings 2.1.0"
-        out: list[tuple[str, float | None, float]] = [
-            ("put 1 KB vs raw boto3 put", self._ratio("put 1 KB"), 1.0),
-            ("get 1 KB vs raw boto3 get", self._ratio("get 1 KB"), 0.97),
-            ("bulk put vs threaded boto3", self._ratio("bulk put"), 1.0),
-            ("bulk get vs threaded boto3", self._ratio("bulk get"), 1.0),
-            ("sync vs paginated list_objects_v2", self._ratio("sync"), 0.9),
-            ("sync vs cloud-mappings 2.1.0", self._ratio("sync", versus=peer), 15.0),
-            ("cached re-read vs uncached", self.cached_ratio, 5.0),
+        out: list[tuple[str, str, float | None, float]] = [
+            ("put 1 KB vs raw boto3 put", "put 1 KB", self._ratio("put 1 KB"), 1.0),
+            ("get 1 KB vs raw boto3 get", "get 1 KB", self._ratio("get 1 KB"), 0.97),
+            ("bulk put vs threaded boto3", "bulk put", self._ratio("bulk put"), 1.0),
+            ("bulk get vs threaded boto3", "bulk get", self._ratio("bulk get"), 1.0),
+            ("sync vs paginated list_objects_v2", "sync", self._ratio("sync"), 0.9),
+            ("sync vs cloud-mappings 2.1.0", "", self._ratio("sync", versus=peer), 15.0),
+            ("cached re-read vs uncached", "", self.cached_ratio, 5.0),
         ]
-        result = [(name, f">= {t:g}x", m, None if m is None else m >= t) for name, m, t in out]
+        result: list[tuple[str, str, float | None, bool | None, float | None]] = [
+            (name, f">= {t:g}x", m, None if m is None else m >= t, self._ratio(case, CONTROL))
+            for name, case, m, t in out
+        ]
         for case, system, secs, base in self.codec_rows:
             if system.startswith("typed-cloudmap"):
                 slowdown = secs / base
-                result.append((f"codec path: {case}", "<= 1.10x bare", slowdown, slowdown <= 1.10))
+                result.append(
+                    (f"codec path: {case}", "<= 1.10x bare", slowdown, slowdown <= 1.10, None)
+                )
         for run in self.rss:
             budget = 2 * self.rss_megabytes + 100
             peak = run["peak_kib"] / 1024
@@ -86,6 +97,7 @@ class Report:
                     f"<= {budget} MB",
                     peak,
                     peak <= budget,
+                    None,
                 )
             )
         return result
@@ -115,8 +127,9 @@ class Report:
                 want,
                 "n/a" if got is None else f"{got:.2f}",
                 {True: "met", False: "MISSED", None: "not run"}[met],
+                "" if control is None else f"{control:.2f}",
             ]
-            for name, want, got, met in self.targets()
+            for name, want, got, met, control in self.targets()
         ]
         return [
             (
@@ -134,7 +147,7 @@ class Report:
                 ["system", "time", "RSS after imports", "+ value in memory", "peak RSS", "budget"],
                 rss,
             ),
-            ("Targets", ["target", "wanted", "measured", "verdict"], targets),
+            ("Targets", ["target", "wanted", "measured", "verdict", "A/A control"], targets),
         ]
 
     def print(self, console: Console) -> None:

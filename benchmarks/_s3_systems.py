@@ -23,7 +23,15 @@ from botocore.config import Config
 from typed_cloudmap import CloudMapping
 from typed_cloudmap.providers.s3 import S3Provider
 
-__all__ = ["SYSTEMS", "CloudMappings", "RawBoto3", "S3System", "TypedCloudmap", "raw_client"]
+__all__ = [
+    "SYSTEMS",
+    "CloudMappings",
+    "RawBoto3",
+    "RawBoto3Again",
+    "S3System",
+    "TypedCloudmap",
+    "raw_client",
+]
 
 THREADS = 16
 
@@ -107,6 +115,13 @@ class RawBoto3(S3System):
     def close(self) -> None:
         self.pool.shutdown()
         self.client.close()
+
+
+class RawBoto3Again(RawBoto3):
+    """The raw system a second time, on its own bucket: an A/A control whose distance from
+    1.00x shows how much of any ratio is this machine's noise."""
+
+    name = "raw boto3 again (A/A control)"
 
 
 class TypedCloudmap(S3System):
@@ -241,4 +256,4 @@ class S3FS(S3System):
         return len({name: info["ETag"] for name, info in found.items()})
 
 
-SYSTEMS: list[type[S3System]] = [RawBoto3, TypedCloudmap, CloudMappings, S3FS]
+SYSTEMS: list[type[S3System]] = [RawBoto3, RawBoto3Again, TypedCloudmap, CloudMappings, S3FS]
