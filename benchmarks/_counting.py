@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -19,10 +20,14 @@ class RequestCounter:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.count = 0
+        self.operations: Counter[str] = Counter()
+        """Requests by operation name (``before-send.s3.PutObject`` -> ``PutObject``)."""
+        self.last: Counter[str] = Counter()
 
-    def _on_send(self, **_: Any) -> None:
+    def _on_send(self, event_name: str = "", **_: Any) -> None:
         with self._lock:
             self.count += 1
+            self.operations[event_name.rsplit(".", 1)[-1]] += 1
 
     def attach(self, events: Any) -> RequestCounter:
         """Register on a botocore or aiobotocore emitter (``client.meta.events``)."""
@@ -30,9 +35,15 @@ class RequestCounter:
         return self
 
     def measure(self, fn: Callable[[], object]) -> int:
-        """Requests sent while ``fn()`` runs (run nothing else against the counted clients)."""
+        """Requests sent while ``fn()`` runs (run nothing else against the counted clients);
+        ``last`` then holds them by operation name."""
         with self._lock:
-            start = self.count
+            start, ops = self.count, Counter(self.operations)
         fn()
         with self._lock:
+            self.last = self.operations - ops
             return self.count - start
+
+    def last_text(self) -> str:
+        """``last`` as ``GetObject 1, PutObject 1``."""
+        return ", ".join(f"{op} {n}" for op, n in sorted(self.last.items()))

@@ -23,6 +23,7 @@ class Row:
     seconds: float
     baseline: float
     requests: int | None
+    operations: str = ""
 
     @property
     def speed(self) -> float:
@@ -108,7 +109,9 @@ class Report:
         """(title, header, rows) of every table, for the console and for Markdown."""
         speed = [[r.case, r.system, fmt_time(r.seconds), f"{r.speed:.2f}x"] for r in self.rows]
         requests = [
-            [r.case, r.system, str(r.requests)] for r in self.rows if r.requests is not None
+            [r.case, r.system, str(r.requests), r.operations]
+            for r in self.rows
+            if r.requests is not None
         ]
         rss = [
             [
@@ -139,7 +142,7 @@ class Report:
             ),
             (
                 "HTTP requests per call (counted with botocore before-send)",
-                ["case", "system", "requests"],
+                ["case", "system", "requests", "by operation"],
                 requests,
             ),
             (

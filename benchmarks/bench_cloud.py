@@ -85,8 +85,10 @@ def _measure(
     counters = {s.name: s.counter for s in systems}
     base = times[next(iter(times))]
     for name, fn in fns.items():
-        requests = counters[name].measure(fn) if name in counters else None
-        report.add(Row(case, name, times[name], base, requests))
+        counter = counters.get(name)
+        requests = counter.measure(fn) if counter is not None else None
+        ops = counter.last_text() if counter is not None else ""
+        report.add(Row(case, name, times[name], base, requests, ops))
 
 
 def s3(report: Report, endpoint: S3Endpoint, sizes: Sizes) -> None:
@@ -186,7 +188,8 @@ def _cached(report: Report, endpoint: S3Endpoint, sizes: Sizes) -> None:
     times = race(calls, rounds=sizes.rounds, min_time=sizes.min_time)
     for name, fn in calls.items():
         counter = counters.get(name, lib_counter)
-        report.add(Row(case, name, times[name], times["raw boto3"], counter.measure(fn)))
+        requests = counter.measure(fn)
+        report.add(Row(case, name, times[name], times["raw boto3"], requests, counter.last_text()))
     report.cached_ratio = times["typed-cloudmap (no cache)"] / times["typed-cloudmap cache=True"]
     plain.close()
     cached.close()
