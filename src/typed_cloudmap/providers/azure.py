@@ -30,6 +30,7 @@ from ._azure_config import endpoint_of, resolve_account
 from ._azure_errors import Call, error_for_status, translated
 from ._base import ObjectInfo, StoredObject
 from ._registry import option_bool
+from ._shared import shared_client
 
 __all__ = ["AzureBlobProvider"]
 
@@ -106,6 +107,7 @@ class AzureBlobProvider:
 
     def _setup(self) -> None:
         self._lock = threading.Lock()
+        self._shared = False
         self._container_client: ContainerClient | None = None
         self._owned_credential: Any = None
         self._hint = ""
@@ -135,6 +137,7 @@ class AzureBlobProvider:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self._config = dict(state["config"])
         self._setup()
+        self._shared = True  # copies in one process share one client (see _shared)
 
     @classmethod
     def from_url_parts(
@@ -165,7 +168,11 @@ class AzureBlobProvider:
             with self._lock:
                 client = self._container_client
                 if client is None:
-                    client = self._container_client = self._new_client()
+                    if self._shared:
+                        client = shared_client("azure", self._config, self._new_client)
+                    else:
+                        client = self._new_client()
+                    self._container_client = client
         return client
 
     def _new_client(self) -> ContainerClient:
@@ -231,6 +238,8 @@ class AzureBlobProvider:
         with self._lock:
             client, self._container_client = self._container_client, None
             credential, self._owned_credential = self._owned_credential, None
+        if self._shared:
+            return  # the process-wide client stays open for the other copies
         if client is not None:
             client.close()
         if credential is not None:

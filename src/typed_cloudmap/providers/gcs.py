@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import MissingDependencyError, ValueSizeError
 from ._base import ObjectInfo, StoredObject
 from ._registry import option_bool, without_userinfo
+from ._shared import shared_client
 
 if TYPE_CHECKING:
     from ._gcs_session import GCSConnection
@@ -55,6 +56,7 @@ class GCSProvider:
         self._endpoint_url = endpoint_url
         self._max_pool_connections = max_pool_connections
         self._lock = threading.Lock()
+        self._shared = False
         self._connection: GCSConnection | None = None
         if create:
             self._conn().create_bucket()
@@ -108,6 +110,7 @@ class GCSProvider:
             endpoint_url=state["endpoint_url"],
             max_pool_connections=state["max_pool_connections"],
         )
+        self._shared = True  # copies in one process share one connection (see _shared)
 
     def _conn(self) -> GCSConnection:
         """The live connection, created at first use (thread-safe)."""
@@ -116,7 +119,10 @@ class GCSProvider:
             return conn
         with self._lock:
             if self._connection is None:
-                self._connection = self._open()
+                if self._shared:
+                    self._connection = shared_client("gcs", self.__getstate__(), self._open)
+                else:
+                    self._connection = self._open()
             return self._connection
 
     def _open(self) -> GCSConnection:
@@ -141,7 +147,7 @@ class GCSProvider:
     def close(self) -> None:
         with self._lock:
             conn, self._connection = self._connection, None
-        if conn is not None:
+        if conn is not None and not self._shared:
             conn.close()
 
     # --- operations -----------------------------------------------------------------------

@@ -26,6 +26,7 @@ from ._base import ObjectInfo, StoredObject
 from ._registry import option_bool, without_userinfo
 from ._s3_client import make_client, retry_conflicts
 from ._s3_errors import CONFLICT, Condition, NotModifiedError, s3_errors, translate
+from ._shared import shared_client
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -77,6 +78,7 @@ class S3Provider:
         self._client_kwargs: dict[str, Any] = dict(client_kwargs or {})
         self._max_pool_connections = max_pool_connections
         self._lock = threading.Lock()
+        self._shared = False
         self._client: S3Client | None = None
         if create:
             self._create_bucket()
@@ -134,6 +136,7 @@ class S3Provider:
             client_kwargs=state["client_kwargs"],
             max_pool_connections=state["max_pool_connections"],
         )
+        self._shared = True  # copies in one process share one client (see _shared)
 
     # --- client ---------------------------------------------------------------------------
 
@@ -145,12 +148,19 @@ class S3Provider:
             with self._lock:
                 client = self._client
                 if client is None:
-                    client = make_client(
-                        endpoint_url=self._endpoint_url,
-                        region_name=self._region_name,
-                        client_kwargs=self._client_kwargs,
-                        max_pool_connections=self._max_pool_connections,
-                    )
+
+                    def open_client() -> S3Client:
+                        return make_client(
+                            endpoint_url=self._endpoint_url,
+                            region_name=self._region_name,
+                            client_kwargs=self._client_kwargs,
+                            max_pool_connections=self._max_pool_connections,
+                        )
+
+                    if self._shared:
+                        client = shared_client("s3", self.__getstate__(), open_client)
+                    else:
+                        client = open_client()
                     self._client = client
         return client
 
@@ -158,7 +168,7 @@ class S3Provider:
         """Close the client's connection pool; the next call opens a new client."""
         with self._lock:
             client, self._client = self._client, None
-        if client is not None:
+        if client is not None and not self._shared:
             client.close()
 
     def _secrets(self) -> tuple[str, ...]:
