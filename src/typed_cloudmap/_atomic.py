@@ -38,7 +38,7 @@ class AtomicMixin(Generic[K, V]):
             obj = self._get_latest(name)
             if obj is not None:
                 value = me._decode(key, obj)
-                me._record(name, obj.etag, chain=chain_of(obj.metadata))
+                me._view.record(name, obj.etag, chain=chain_of(obj.metadata))
                 return value
             try:
                 return me._put(key, name, default, None)[0]
@@ -51,7 +51,7 @@ class AtomicMixin(Generic[K, V]):
         try:
             return me.provider.get(name)
         except KeyError:
-            me._record(name, None)
+            me._view.record(name, None)
             return None
 
     def modify(

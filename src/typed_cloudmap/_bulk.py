@@ -93,7 +93,7 @@ class BulkMixin(Generic[K, V]):
                 continue
             if result is not None:
                 found[key] = result[0]
-                me._record(me._keys.encode(key), result[1])
+                me._view.record(me._keys.encode(key), result[1])
         if errors:
             raise BulkError("get_many", errors, tuple(found), found)
         return found
@@ -117,15 +117,14 @@ class BulkMixin(Generic[K, V]):
             except (TypeError, ValueError) as exc:
                 errors[key] = exc
                 continue
-            with me._lock:
-                expected = me._view.get(name)
+            expected = me._view.get(name)
             futures[key] = pool.submit(_set_task, me, key, value, expected)
         done: list[Any] = []
         for key, fut in futures.items():
             try:
                 etag = fut.result()
                 if etag is not None:  # None: landed, then replaced by another writer
-                    me._record(me._keys.encode(key), etag)
+                    me._view.record(me._keys.encode(key), etag)
                 done.append(key)
             except Exception as exc:  # reported per key in BulkError
                 errors[key] = exc
@@ -144,8 +143,7 @@ class BulkMixin(Generic[K, V]):
             except (TypeError, ValueError) as exc:
                 errors[key] = exc
                 continue
-            with me._lock:
-                etag = me._view.get(name)
+            etag = me._view.get(name)
             if etag is None:
                 errors[key] = KeyError(key)
             else:
@@ -164,7 +162,7 @@ class BulkMixin(Generic[K, V]):
                         except Exception as exc:  # reported per key
                             errors[key] = exc
                             continue
-                    me._record(name, None)
+                    me._view.record(name, None)
                     done.append(key)
         else:
             pool = self._pool(executor)
@@ -178,7 +176,7 @@ class BulkMixin(Generic[K, V]):
                 except Exception as exc:  # reported per key
                     errors[key] = exc
                     continue
-                me._record(name, None)
+                me._view.record(name, None)
                 done.append(key)
         if errors:
             raise BulkError("delete_many", errors, tuple(done))

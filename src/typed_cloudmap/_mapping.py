@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import (
     Iterable,
     Iterator,
@@ -10,6 +9,7 @@ from collections.abc import (
     MutableMapping,
     Sequence,
 )
+from concurrent.futures import Executor
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, cast
 
 from typing_extensions import Self, TypeVar
@@ -21,8 +21,9 @@ from ._dictionaries import bind_dictionaries, train_dictionaries
 from ._generic import specialise
 from ._keys import KeyCodec
 from ._options import pick_type, rebuild, stack_for
-from ._tokens import META_PRIOR, META_TOKEN, Outcome, chain_of, judge, new_token
+from ._tokens import META_PRIOR, META_TOKEN, chain_of, new_token, reconcile
 from ._values import Upgrade, ValueCodec
+from ._view import EtagView
 from .codecs import CodecStack, Serializer, Transform
 from .codecs._limits import check_limit
 from .errors import CloudMappingError, CodecError, KeySyncError, ProviderError, ValueSizeError
@@ -39,7 +40,6 @@ META_CODEC = "tcm_codec"
 META_SCHEMA = "tcm_schema"
 
 CodecSpec = str | Sequence[str | Serializer | Transform] | CodecStack | None
-_MISSING: Any = object()
 _DEFAULT_DECODED_LIMIT = 512 * 1024**2
 
 
@@ -50,6 +50,25 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
     values as ``User`` on write, decodes them into ``User`` on read, and refuses to overwrite
     or delete a version it has not seen (``KeySyncError``). Unparameterised, it is a
     ``CloudMapping[str, bytes]`` with the ``raw`` codec.
+
+    Args:
+        provider: a ``Provider`` or a URL (``memory://``, ``file://PATH``,
+            ``s3://bucket/prefix``, ``az://container/prefix``, ``gs://bucket/prefix``) whose
+            query may set provider options and ``codec``, ``read_blindly``, ``sync_initially``.
+        prefix: prepended to every object name (after the URL's own prefix).
+        codec: a stack such as ``"orjson|zstd"``, a list of names or codec objects; default
+            ``orjson``, or ``raw`` for ``bytes`` values. ``pickle`` is used only if named.
+        sync_initially: list the prefix once at construction to fill the etag view.
+        read_blindly: read (and answer ``in``) from the cloud's latest version rather than
+            the version in the view.
+        max_workers: threads of the bulk operations' own pool.
+        executor: a ``concurrent.futures.Executor`` for bulk operations instead of that pool.
+        max_decoded_size: refuse stored objects that decode to more bytes than this.
+        cache: ``True`` or a ``ReadCache`` to revalidate re-reads with ``If-None-Match``.
+        upgrade: how values stored under an older schema fingerprint become ``V``.
+        key_encoding: ``"percent"`` (default) or ``"quote"`` (cloud-mappings' object names).
+        key_type: ``K``, when not given by subscripting.
+        value_type: ``V``, when not given by subscripting.
     """
 
     _key_type: ClassVar[Any] = None
@@ -69,7 +88,7 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
         sync_initially: bool = True,
         read_blindly: bool = False,
         max_workers: int = 16,
-        executor: Any = None,
+        executor: Executor | None = None,
         max_decoded_size: int | None = _DEFAULT_DECODED_LIMIT,
         cache: bool | ReadCache | None = None,
         upgrade: Upgrade | None = None,
@@ -104,10 +123,8 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
             value_type, self.codec, limit=max_decoded_size, upgrade=upgrade
         )
         self.cache: ReadCache | None = ReadCache() if cache is True else (cache or None)
-        self._view: dict[str, str] = {}
-        self._chains: dict[str, str] = {}
+        self._view = EtagView(on_drop=self._forget_cached)
         self._readable_stacks: dict[str, bool] = {}
-        self._lock = threading.RLock()
         self._init_bulk(executor)
         if sync_initially:
             self.sync()
@@ -140,8 +157,7 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
     @property
     def etags(self) -> Mapping[K, str]:
         """The mapping's view of the cloud: each key it knows with the etag it last saw."""
-        with self._lock:
-            items = list(self._view.items())
+        items = self._view.snapshot().items()
         return {self._keys.decode(name): etag for name, etag in items}
 
     def sync(self, prefix: str | None = None) -> None:
@@ -156,44 +172,19 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
             ok, key = self._keys.try_decode(info.name)
             if ok and (prefix is None or self._keys.text(cast(K, key)).startswith(prefix)):
                 listed[info.name] = info.etag
-        with self._lock:
-            for name in [n for n in self._view if n.startswith(name_prefix)]:
-                in_scope = prefix is None or self._keys.text(self._keys.decode(name)).startswith(
-                    prefix
-                )
-                if in_scope and listed.get(name) != self._view.pop(name):
-                    self._chains.pop(name, None)
-            self._view.update(listed)
+
+        def in_scope(name: str) -> bool:
+            if not name.startswith(name_prefix):
+                return False
+            return prefix is None or self._keys.text(self._keys.decode(name)).startswith(prefix)
+
+        self._view.replace(in_scope, listed)
 
     sync_with_cloud = sync
 
-    def _record(
-        self,
-        name: str,
-        etag: str | None,
-        expected: str | None = _MISSING,
-        chain: str | None = None,
-    ) -> None:
-        """Set (or with ``None`` drop) a view entry; with ``expected``, only if unchanged.
-
-        ``chain`` is the write-token history of version ``etag`` (see ``_tokens``), kept so
-        the next write through the view can carry it.
-        """
-        with self._lock:
-            current = self._view.get(name)
-            if expected is not _MISSING and current != expected:
-                return
-            if etag is None:
-                self._view.pop(name, None)
-                self._chains.pop(name, None)
-                if self.cache is not None:
-                    self.cache.discard(name)
-                return
-            self._view[name] = etag
-            if chain is not None:
-                self._chains[name] = chain
-            elif current != etag:
-                self._chains.pop(name, None)
+    def _forget_cached(self, name: str) -> None:
+        if self.cache is not None:
+            self.cache.discard(name)
 
     # --- reads ----------------------------------------------------------------------------
 
@@ -238,8 +229,7 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
         With a cache, a cached version is revalidated with ``If-None-Match`` and a 304 costs
         no download and no decode.
         """
-        with self._lock:
-            before = self._view.get(name)
+        before = self._view.get(name)
         expected = None if self.read_blindly else before
         if not self.read_blindly and expected is None:
             raise KeyError(key)
@@ -249,7 +239,7 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
             if obj is None:  # 304: the cached version is current
                 if self.cache is not None:
                     self.cache.hit()
-                self._record(name, cached[0], expected=before)
+                self._view.record(name, cached[0], expected=before)
                 return cached[1], cached[0]
         else:
             obj = self._get(key, name, expected, if_match=expected)
@@ -258,7 +248,7 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
         value = self._decode(key, obj)
         if self.cache is not None:
             self.cache.store(name, obj.etag, value, len(obj.data))
-        self._record(name, obj.etag, expected=before, chain=chain_of(obj.metadata))
+        self._view.record(name, obj.etag, expected=before, chain=chain_of(obj.metadata))
         return value, obj.etag
 
     def __getitem__(self, key: K) -> V:
@@ -274,24 +264,21 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
         except (TypeError, ValueError):
             return False
         if not self.read_blindly:
-            with self._lock:
-                return name in self._view
+            return name in self._view
         try:
             info = self.provider.head(name)
         except KeyError:
-            self._record(name, None)
+            self._view.record(name, None)
             return False
-        self._record(name, info.etag, chain=chain_of(info.metadata))
+        self._view.record(name, info.etag, chain=chain_of(info.metadata))
         return True
 
     def __iter__(self) -> Iterator[K]:
-        with self._lock:
-            names = list(self._view)
+        names = self._view.names()
         return (self._keys.decode(n) for n in names)
 
     def __len__(self) -> int:
-        with self._lock:
-            return len(self._view)
+        return len(self._view)
 
     # --- writes ---------------------------------------------------------------------------
 
@@ -333,19 +320,19 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
                 content_encoding=self.codec.content_encoding,
             )
         except KeySyncError as exc:
-            landed, etag = self._reconcile_put(name, token)
+            landed, etag = reconcile(self.provider, name, token)
             if not landed:
                 raise KeySyncError(key, expected) from exc
         except ProviderError:
             # The SDK gave up, but an attempt may have landed with its reply lost.
             try:
-                landed, etag = self._reconcile_put(name, token)
+                landed, etag = reconcile(self.provider, name, token)
             except CloudMappingError:
                 landed = False
             if not landed:
                 raise
         if etag is not None:
-            self._record(name, etag, chain=chain_of(metadata))
+            self._view.record(name, etag, chain=chain_of(metadata))
         return typed, etag
 
     def _prior(self, name: str, expected: str | None, replaced: Mapping[str, str] | None) -> str:
@@ -354,34 +341,16 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
             return ""
         if replaced is not None:
             return chain_of(replaced)
-        with self._lock:
-            return self._chains.get(name, "") if self._view.get(name) == expected else ""
-
-    def _reconcile_put(self, name: str, token: str) -> tuple[bool, str | None]:
-        """After a failed or unanswered write: did it land, and is it still current?
-
-        Returns ``(landed, etag)`` with the etag when our write is the stored version, and
-        ``None`` when it landed but was already replaced by another writer.
-        """
-        try:
-            info = self.provider.head(name)
-        except KeyError:
-            return False, None
-        outcome = judge(info.metadata, token)
-        if outcome is Outcome.CURRENT:
-            return True, info.etag
-        return outcome is Outcome.SUPERSEDED, None
+        return self._view.chain_for(name, expected)
 
     def __setitem__(self, key: K, value: V) -> None:
         name = self._keys.encode(key)
-        with self._lock:
-            expected = self._view.get(name)
+        expected = self._view.get(name)
         self._put(key, name, value, expected)
 
     def __delitem__(self, key: K) -> None:
         name = self._keys.encode(key)
-        with self._lock:
-            expected = self._view.get(name)
+        expected = self._view.get(name)
         if expected is None:
             raise KeyError(key)
         self._delete(key, name, expected)
@@ -398,7 +367,7 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
                 pass
             else:
                 raise KeySyncError(key, expected) from exc
-        self._record(name, None)
+        self._view.record(name, None)
 
     # --- presentation and pickling --------------------------------------------------------
 
@@ -419,7 +388,7 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
             "cache": self.cache,
             "upgrade": self._values.upgrade,
             "key_encoding": self.key_encoding,
-            "view": dict(self._view),
+            "view": self._view.snapshot(),
         }
         cls: type = type(self)
         specialised = False

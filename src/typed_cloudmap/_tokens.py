@@ -14,7 +14,18 @@ import secrets
 from collections.abc import Mapping
 from enum import Enum
 
-__all__ = ["HISTORY", "META_PRIOR", "META_TOKEN", "Outcome", "chain_of", "judge", "new_token"]
+from .providers import Provider
+
+__all__ = [
+    "HISTORY",
+    "META_PRIOR",
+    "META_TOKEN",
+    "Outcome",
+    "chain_of",
+    "judge",
+    "new_token",
+    "reconcile",
+]
 
 META_TOKEN = "tcm_token"  # noqa: S105  # a metadata key name, not a secret
 META_PRIOR = "tcm_prior"
@@ -49,3 +60,19 @@ def judge(metadata: Mapping[str, str] | None, token: str) -> Outcome:
     if token in metadata.get(META_PRIOR, "").split():
         return Outcome.SUPERSEDED
     return Outcome.ABSENT
+
+
+def reconcile(provider: Provider, name: str, token: str) -> tuple[bool, str | None]:
+    """After a failed or unanswered write: did it land, and is it still current?
+
+    Returns ``(landed, etag)``: the etag when our write is the stored version, ``None`` when
+    it landed but another writer has already replaced it. Costs one HEAD.
+    """
+    try:
+        info = provider.head(name)
+    except KeyError:
+        return False, None
+    outcome = judge(info.metadata, token)
+    if outcome is Outcome.CURRENT:
+        return True, info.etag
+    return outcome is Outcome.SUPERSEDED, None
