@@ -175,12 +175,15 @@ class CloudMappings(S3System):
 
     def __init__(self, endpoint: S3Endpoint, sync_bucket: str) -> None:
         super().__init__(endpoint, sync_bucket)
-        os.environ.update(
-            AWS_ENDPOINT_URL=endpoint.url,
-            AWS_ACCESS_KEY_ID=endpoint.access_key,
-            AWS_SECRET_ACCESS_KEY=endpoint.secret_key,
-            AWS_DEFAULT_REGION=endpoint.region,
-        )
+        env = {
+            "AWS_ENDPOINT_URL": endpoint.url,
+            "AWS_ACCESS_KEY_ID": endpoint.access_key,
+            "AWS_SECRET_ACCESS_KEY": endpoint.secret_key,
+            "AWS_DEFAULT_REGION": endpoint.region,
+        }
+        self._saved_env = {name: os.environ.get(name) for name in env}
+        self._saved_session = boto3.DEFAULT_SESSION
+        os.environ.update(env)
         from cloudmappings import AWSS3Storage
         from cloudmappings.serialisers import CloudMappingSerialisation
 
@@ -213,6 +216,15 @@ class CloudMappings(S3System):
     def listing(self, prefix: str) -> int:
         self.synced.sync_with_cloud(prefix)
         return len(self.synced)
+
+    def close(self) -> None:
+        """Put back the environment and boto3's default session (it reads them per call)."""
+        for name, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        boto3.DEFAULT_SESSION = self._saved_session
 
 
 class S3FS(S3System):

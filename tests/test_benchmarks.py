@@ -6,6 +6,7 @@ every case produced a row, that requests were counted, and that the report rende
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,6 +35,7 @@ def run_module() -> Iterator[Any]:
 
 def test_quick_run_covers_every_case(run_module: Any, tmp_path: Path) -> None:
     markdown = tmp_path / "bench.md"
+    before = {k: v for k, v in os.environ.items() if k.startswith("AWS_")}
     report = run_module.main(["--quick", "--markdown", str(markdown)])
     cases = {row.case.split(" ", 2)[0] + " " + row.case.split(" ", 2)[1] for row in report.rows}
     for wanted in ("put 1", "get 1", "bulk put", "bulk get", "sync 30", "re-read unchanged"):
@@ -46,3 +48,4 @@ def test_quick_run_covers_every_case(run_module: Any, tmp_path: Path) -> None:
     assert report.cached_ratio is not None
     assert [t for t in report.targets() if t[3] is None] == []
     assert "Targets" in markdown.read_text()
+    assert {k: v for k, v in os.environ.items() if k.startswith("AWS_")} == before
