@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import Any, Generic, TypeVar, cast
 
-from pydantic import PydanticSchemaGenerationError, TypeAdapter, ValidationError
+from pydantic import BaseModel, PydanticSchemaGenerationError, TypeAdapter, ValidationError
 
 from .codecs import CodecStack
 from .errors import CodecError, InvalidValueError
@@ -84,6 +84,23 @@ class ValueCodec(Generic[V]):
         self._fast_json = stack.serializer.name in _PLAIN_JSON
         self._json_like = fmt == "json"
         self._adapter: TypeAdapter[V] | None = None if self._raw else TypeAdapter(value_type)
+        self._transforms = bool(stack.transforms)
+
+        # Instances of exactly a model class pass through as pydantic itself passes them
+        # (revalidate_instances="never"): skipping the call saves most of a small model's cost.
+        self._trusted: type | None = None
+        if (
+            isinstance(value_type, type)
+            and issubclass(value_type, BaseModel)
+            and value_type.model_config.get("revalidate_instances", "never") == "never"
+        ):
+            self._trusted = value_type
+        self._validate_json: Callable[[bytes], V] | None = None
+        if self._json_like and not self._transforms and upgrade is None and self._adapter:
+            self._validate_json = self._adapter.validate_json
+        self._dump_json: Callable[[Any], bytes] | None = None
+        if self._trusted and self._fast_json and not self._transforms and self._adapter:
+            self._dump_json = self._adapter.dump_json
 
     @cached_property
     def fingerprint(self) -> str:
@@ -111,6 +128,8 @@ class ValueCodec(Generic[V]):
                     f"got {type(value).__name__}",
                 )
             return bytes(value)  # type: ignore[return-value]  # V is bytes for raw stacks
+        if type(value) is self._trusted:
+            return value  # type: ignore[return-value]  # exactly the model class V
         try:
             return self._adapter.validate_python(value)
         except ValidationError as exc:
@@ -118,8 +137,17 @@ class ValueCodec(Generic[V]):
 
     def encode(self, key: Any, value: object) -> tuple[V, bytes]:
         """Validate then serialize; returns the validated value and the stored bytes."""
+        dump = self._dump_json
+        if dump is not None and type(value) is self._trusted:
+            try:  # the common case in one call: a model instance to plain JSON
+                body = dump(value)
+            except ValueError as exc:
+                raise InvalidValueError(
+                    key, f"codec {self.stack.name!r} cannot store it: {exc}"
+                ) from exc
+            return value, body  # type: ignore[return-value]  # value is exactly the model class V
         typed, body = self.serialize(key, value)
-        return typed, self.stack.encode_bytes(body)
+        return typed, self.stack.encode_bytes(body) if self._transforms else body
 
     def serialize(self, key: Any, value: object) -> tuple[V, bytes]:
         """Validate then run the serializer only (no transforms)."""
@@ -156,13 +184,21 @@ class ValueCodec(Generic[V]):
         An object written under another schema fingerprint goes through the upgrade hook
         first, when one is configured for it.
         """
-        try:
-            body = self.stack.decode_bytes(data, limit=self.limit)
-        except CodecError as exc:
-            raise CodecError(f"{exc} (codec {self.stack.name!r})", key=key) from exc
+        fast = self._validate_json
+        if fast is not None:
+            try:
+                return fast(data)
+            except ValueError:
+                pass  # the general path below reports it with the key
+        body = data
+        if self._transforms:
+            try:
+                body = self.stack.decode_bytes(data, limit=self.limit)
+            except CodecError as exc:
+                raise CodecError(f"{exc} (codec {self.stack.name!r})", key=key) from exc
         if self._adapter is None:
             return body  # type: ignore[return-value]  # V is bytes for raw stacks
-        upgrader = self._upgrader(stored_schema)
+        upgrader = None if self.upgrade is None else self._upgrader(stored_schema)
         try:
             if upgrader is not None:
                 return self._adapter.validate_python(upgrader(self.stack.serializer.loads(body)))
