@@ -29,13 +29,18 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(VENV)/.bench: $(VENV)/.test
-	$(UV) -e '.[test,bench]'
+# The peers (s3fs via aiobotocore) pin botocore, so the benchmarks get their own venv and
+# never change the one the tests run in.
+BENCH_VENV := .venv-bench
+$(BENCH_VENV)/.bench: pyproject.toml
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip uv
+	$(BENCH_VENV)/bin/uv pip install --python $(BENCH_VENV)/bin/python --quiet -e '.[test,bench]'
 	touch $@
 
 install: $(VENV)/.core
 install-test: $(VENV)/.test node_modules/.installed
-install-bench: $(VENV)/.bench node_modules/.installed
+install-bench: $(BENCH_VENV)/.bench node_modules/.installed
 
 demo: install
 	$(BIN)/typed-cloudmap demo
@@ -56,7 +61,7 @@ pytest: install-test
 test: lint typecheck docs pytest
 
 bench: install-bench
-	$(BIN)/python benchmarks/run.py
+	PATH="$(CURDIR)/$(BENCH_VENV)/bin:$$PATH" $(BENCH_VENV)/bin/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) node_modules site .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) $(BENCH_VENV) node_modules site .mypy_cache .ruff_cache .pytest_cache .hypothesis
