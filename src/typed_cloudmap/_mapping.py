@@ -27,7 +27,7 @@ from ._view import EtagView
 from .codecs import CodecStack, Serializer, Transform
 from .codecs._limits import check_limit
 from .errors import CloudMappingError, CodecError, KeySyncError, ProviderError, ValueSizeError
-from .providers import Provider, StoredObject, open_url
+from .providers import Provider, StoredObject, SupportsPoolSize, open_url
 from .providers._registry import option_bool
 
 __all__ = ["META_CODEC", "META_PRIOR", "META_SCHEMA", "META_TOKEN", "CloudMapping"]
@@ -106,6 +106,8 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
             sync_initially = option_bool(options, "sync_initially", default=sync_initially)
             if options:
                 raise ValueError(f"unknown URL option(s): {', '.join(sorted(options))}")
+        if isinstance(provider, SupportsPoolSize):
+            provider.ensure_pool_size(max_workers)  # one connection per bulk thread
         self.provider: Provider = provider
         self.prefix = prefix
         self.key_type: type[K] = key_type

@@ -27,3 +27,25 @@ def test_copies_share_a_client(factory: str, request: pytest.FixtureRequest) -> 
     assert second.get("shared/a") is not None
     assert original.get("shared/a") is not None
     assert getattr(original, live) is not getattr(second, live)
+
+
+@pytest.mark.parametrize(
+    ("factory", "attribute"),
+    [
+        ("s3_moto_make_provider", "_max_pool_connections"),
+        ("fake_gcs_make_provider", "_max_pool_connections"),
+        ("azurite_make_provider", "_config"),
+    ],
+)
+def test_mapping_sizes_the_pool_to_its_workers(
+    factory: str, attribute: str, request: pytest.FixtureRequest
+) -> None:
+    from typed_cloudmap import CloudMapping
+
+    provider: Any = request.getfixturevalue(factory)()
+    CloudMapping(provider, max_workers=48, sync_initially=False)
+    size = getattr(provider, attribute)
+    assert (size["max_connections"] if isinstance(size, dict) else size) == 48
+    CloudMapping(provider, max_workers=4, sync_initially=False)  # never shrinks
+    size = getattr(provider, attribute)
+    assert (size["max_connections"] if isinstance(size, dict) else size) == 48

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._base import ObjectInfo, Provider, StoredObject, SupportsBatchDelete
+from ._base import ObjectInfo, Provider, StoredObject, SupportsBatchDelete, SupportsPoolSize
 from ._registry import load_object, open_url, register_provider
 from .local import LocalProvider
 from .memory import MemoryProvider
@@ -30,6 +30,7 @@ __all__ = [
     "S3Provider",
     "StoredObject",
     "SupportsBatchDelete",
+    "SupportsPoolSize",
     "open_url",
     "register_provider",
 ]

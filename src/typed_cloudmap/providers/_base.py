@@ -22,6 +22,7 @@ __all__ = [
     "Provider",
     "StoredObject",
     "SupportsBatchDelete",
+    "SupportsPoolSize",
 ]
 
 _EMPTY: Mapping[str, str] = {}
@@ -133,4 +134,13 @@ class SupportsBatchDelete(Protocol):
 
     def delete_many(self, items: Sequence[tuple[str, str | None]]) -> dict[str, BaseException]:
         """Delete each ``(name, if_match)``; return the failures by name (empty: all gone)."""
+        ...
+
+
+@runtime_checkable
+class SupportsPoolSize(Protocol):
+    """A provider whose connection pool can grow to match a caller's thread count."""
+
+    def ensure_pool_size(self, size: int) -> None:
+        """Hold at least ``size`` connections from now on (clients opened later use it)."""
         ...

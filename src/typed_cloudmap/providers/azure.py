@@ -234,6 +234,13 @@ class AzureBlobProvider:
         with translated(call), contextlib.suppress(ResourceExistsError):
             client.create_container()
 
+    def ensure_pool_size(self, size: int) -> None:
+        """Grow the connection pool to ``size``; a live client is replaced at next use."""
+        with self._lock:
+            if size > self._config["max_connections"]:
+                self._config["max_connections"] = size
+                self._container_client = None  # in-flight calls finish on the old client
+
     def close(self) -> None:
         with self._lock:
             client, self._container_client = self._container_client, None

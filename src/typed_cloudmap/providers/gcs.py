@@ -144,6 +144,13 @@ class GCSProvider:
         with translate_errors(self.name, None):
             return _gcs_session.GCSConnection(settings, self.name)
 
+    def ensure_pool_size(self, size: int) -> None:
+        """Grow the connection pool to ``size``; a live connection is replaced at next use."""
+        with self._lock:
+            if size > self._max_pool_connections:
+                self._max_pool_connections = size
+                self._connection = None  # in-flight calls finish on the old connection
+
     def close(self) -> None:
         with self._lock:
             conn, self._connection = self._connection, None

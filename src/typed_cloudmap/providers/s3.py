@@ -164,6 +164,13 @@ class S3Provider:
                     self._client = client
         return client
 
+    def ensure_pool_size(self, size: int) -> None:
+        """Grow the connection pool to ``size``; a live client is replaced at next use."""
+        with self._lock:
+            if size > self._max_pool_connections:
+                self._max_pool_connections = size
+                self._client = None  # in-flight calls finish on the old client
+
     def close(self) -> None:
         """Close the client's connection pool; the next call opens a new client."""
         with self._lock:
