@@ -26,6 +26,7 @@ from ._base import ObjectInfo, StoredObject
 from ._registry import option_bool, without_userinfo
 from ._s3_client import make_client, retry_conflicts
 from ._s3_errors import CONFLICT, Condition, NotModifiedError, s3_errors, translate
+from ._s3_multipart import MIN_PART_SIZE, put_multipart
 from ._shared import shared_client
 
 if TYPE_CHECKING:
@@ -50,8 +51,8 @@ class S3Provider:
     and again after unpickling; ``create=True`` creates the bucket now if it is missing.
     """
 
-    max_object_size: int = 5 * 1024**3
-    """A single PUT takes at most 5 GiB."""
+    max_object_size: int = 5 * 1024**4
+    """A multipart upload takes at most 5 TiB (values over ``multipart_threshold`` use one)."""
     max_name_length: int = 1024
     """S3 object keys are at most 1024 bytes of UTF-8."""
 
@@ -64,6 +65,7 @@ class S3Provider:
         create: bool = False,
         client_kwargs: Mapping[str, Any] | None = None,
         max_pool_connections: int = 16,
+        multipart_threshold: int = 64 * 1024**2,
     ) -> None:
         if not bucket or "/" in bucket:
             raise ValueError(f"not an S3 bucket name: {bucket!r}")
@@ -77,6 +79,7 @@ class S3Provider:
         self._region_name = region_name
         self._client_kwargs: dict[str, Any] = dict(client_kwargs or {})
         self._max_pool_connections = max_pool_connections
+        self._multipart_threshold = max(multipart_threshold, MIN_PART_SIZE)
         self._lock = threading.Lock()
         self._shared = False
         self._client: S3Client | None = None
@@ -126,6 +129,7 @@ class S3Provider:
             "region_name": self._region_name,
             "client_kwargs": self._client_kwargs,
             "max_pool_connections": self._max_pool_connections,
+            "multipart_threshold": self._multipart_threshold,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -135,6 +139,7 @@ class S3Provider:
             region_name=state["region_name"],
             client_kwargs=state["client_kwargs"],
             max_pool_connections=state["max_pool_connections"],
+            multipart_threshold=state.get("multipart_threshold", 64 * 1024**2),
         )
         self._shared = True  # copies in one process share one client (see _shared)
 
@@ -274,26 +279,35 @@ class S3Provider:
             raise ValueError("pass either create_only or if_match, not both")
         if len(data) > self.max_object_size:
             raise ValueSizeError(
-                f"{len(data)} bytes is over the {self.max_object_size}-byte single-PUT limit "
-                f"of {self.name}",
+                f"{len(data)} bytes is over the {self.max_object_size}-byte limit of {self.name}",
                 key=name,
             )
-        kwargs: dict[str, Any] = {"Bucket": self._bucket, "Key": name, "Body": bytes(data)}
+        extra: dict[str, Any] = {}
         if metadata:
-            kwargs["Metadata"] = dict(metadata)
+            extra["Metadata"] = dict(metadata)
         if content_type is not None:
-            kwargs["ContentType"] = content_type
+            extra["ContentType"] = content_type
         if content_encoding is not None:
-            kwargs["ContentEncoding"] = content_encoding
-        condition = Condition.NONE
+            extra["ContentEncoding"] = content_encoding
+        condition, headers = Condition.NONE, {}
         if create_only:
-            kwargs["IfNoneMatch"] = "*"
-            condition = Condition.CREATE_ONLY
+            condition, headers = Condition.CREATE_ONLY, {"IfNoneMatch": "*"}
         elif if_match is not None:
-            kwargs["IfMatch"] = if_match
-            condition = Condition.IF_MATCH
+            condition, headers = Condition.IF_MATCH, {"IfMatch": if_match}
         client = self.client
         with self._errors("put", name, condition, if_match):
+            if len(data) > self._multipart_threshold:
+                return put_multipart(
+                    client,
+                    self._bucket,
+                    name,
+                    bytes(data),
+                    extra=extra,
+                    condition=headers,
+                    complete=retry_conflicts,
+                    workers=self._max_pool_connections,
+                )
+            kwargs = {"Bucket": self._bucket, "Key": name, "Body": bytes(data), **extra, **headers}
             response = retry_conflicts(lambda: client.put_object(**kwargs))
         return response["ETag"]
 
