@@ -51,6 +51,7 @@ lint: install-test
 
 typecheck: install-test
 	$(BIN)/mypy
+	node_modules/.bin/pyright
 
 docs: install-test
 	$(BIN)/mkdocs build --strict --quiet --site-dir $(VENV)/site
