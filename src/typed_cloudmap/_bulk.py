@@ -26,8 +26,7 @@ V = TypeVar("V")
 _CHUNK = 1000
 
 
-def _get_task(mapping: CloudMapping[Any, Any], key: Any) -> tuple[Any, str] | None:
-    name = mapping._keys.encode(key)
+def _get_task(mapping: CloudMapping[Any, Any], key: Any, name: str) -> tuple[Any, str] | None:
     try:
         return mapping._fetch(key, name)
     except KeyError:
@@ -35,14 +34,26 @@ def _get_task(mapping: CloudMapping[Any, Any], key: Any) -> tuple[Any, str] | No
 
 
 def _set_task(
-    mapping: CloudMapping[Any, Any], key: Any, value: Any, expected: str | None
+    mapping: CloudMapping[Any, Any], key: Any, name: str, value: Any, expected: str | None
 ) -> str | None:
-    name = mapping._keys.encode(key)
     return mapping._put(key, name, value, expected)[1]
 
 
-def _delete_task(mapping: CloudMapping[Any, Any], key: Any, expected: str) -> None:
-    mapping._delete(key, mapping._keys.encode(key), expected)
+def _delete_task(mapping: CloudMapping[Any, Any], key: Any, name: str, expected: str) -> None:
+    mapping._delete(key, name, expected)
+
+
+def _names(
+    mapping: CloudMapping[Any, Any], keys: Iterable[Any], errors: dict[Any, BaseException]
+) -> dict[Any, str]:
+    """Each distinct key's object name; keys that cannot name an object go to ``errors``."""
+    names: dict[Any, str] = {}
+    for key in dict.fromkeys(keys):
+        try:
+            names[key] = mapping._keys.encode(key)
+        except (TypeError, ValueError) as exc:
+            errors[key] = exc
+    return names
 
 
 class BulkMixin(Generic[K, V]):
@@ -80,11 +91,11 @@ class BulkMixin(Generic[K, V]):
         was tried.
         """
         me = self._me()
-        keys = list(dict.fromkeys(keys))
-        pool = self._pool(executor)
-        futures = {k: pool.submit(_get_task, me, k) for k in keys}
-        found: dict[K, V] = {}
         errors: dict[Any, BaseException] = {}
+        names = _names(me, keys, errors)
+        pool = self._pool(executor)
+        futures = {k: pool.submit(_get_task, me, k, name) for k, name in names.items()}
+        found: dict[K, V] = {}
         for key, fut in futures.items():
             try:
                 result = fut.result()
@@ -93,7 +104,7 @@ class BulkMixin(Generic[K, V]):
                 continue
             if result is not None:
                 found[key] = result[0]
-                me._view.record(me._keys.encode(key), result[1])
+                me._view.record(names[key], result[1])
         if errors:
             raise BulkError("get_many", errors, tuple(found), found)
         return found
@@ -109,22 +120,18 @@ class BulkMixin(Generic[K, V]):
         me = self._me()
         pairs = dict(items.items() if isinstance(items, Mapping) else items)
         pool = self._pool(executor)
-        futures: dict[Any, Future[str | None]] = {}
         errors: dict[Any, BaseException] = {}
-        for key, value in pairs.items():
-            try:
-                name = me._keys.encode(key)
-            except (TypeError, ValueError) as exc:
-                errors[key] = exc
-                continue
-            expected = me._view.get(name)
-            futures[key] = pool.submit(_set_task, me, key, value, expected)
+        names = _names(me, pairs, errors)
+        futures: dict[Any, Future[str | None]] = {
+            key: pool.submit(_set_task, me, key, name, pairs[key], me._view.get(name))
+            for key, name in names.items()
+        }
         done: list[Any] = []
         for key, fut in futures.items():
             try:
                 etag = fut.result()
                 if etag is not None:  # None: landed, then replaced by another writer
-                    me._view.record(me._keys.encode(key), etag)
+                    me._view.record(names[key], etag)
                 done.append(key)
             except Exception as exc:  # reported per key in BulkError
                 errors[key] = exc
@@ -137,12 +144,7 @@ class BulkMixin(Generic[K, V]):
         me = self._me()
         errors: dict[Any, BaseException] = {}
         todo: dict[str, tuple[Any, str]] = {}
-        for key in dict.fromkeys(keys):
-            try:
-                name = me._keys.encode(key)
-            except (TypeError, ValueError) as exc:
-                errors[key] = exc
-                continue
+        for key, name in _names(me, keys, errors).items():
             etag = me._view.get(name)
             if etag is None:
                 errors[key] = KeyError(key)
@@ -167,7 +169,8 @@ class BulkMixin(Generic[K, V]):
         else:
             pool = self._pool(executor)
             futures = {
-                name: pool.submit(_delete_task, me, key, etag) for name, (key, etag) in todo.items()
+                name: pool.submit(_delete_task, me, key, name, etag)
+                for name, (key, etag) in todo.items()
             }
             for name, fut in futures.items():
                 key = todo[name][0]
