@@ -1,8 +1,10 @@
-"""moto_server, an in-process S3 emulator, on a free loopback port for the session."""
+"""moto_server (S3 and KMS), each request applied atomically, on a free loopback port."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -15,10 +17,11 @@ __all__ = ["s3_moto_make_provider", "s3_moto_server"]
 @pytest.fixture(scope="session")
 def s3_moto_server() -> Iterator[S3Endpoint]:
     """A moto_server bound to 127.0.0.1; it accepts any keys, these are dummies."""
-    binary = find_tool("moto_server")
+    find_tool("moto_server")  # installed with moto[server]; its absence is a failure
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    argv = [binary, "-H", "127.0.0.1", "-p", str(port)]
+    launcher = Path(__file__).with_name("_moto_atomic.py")
+    argv = [sys.executable, str(launcher), "-H", "127.0.0.1", "-p", str(port)]
     with running(argv, http_ready(f"{url}/moto-api/"), name="moto", timeout=30):
         yield S3Endpoint(url, access_key="tcm-moto-key", secret_key="tcm-moto-secret")
 

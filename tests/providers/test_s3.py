@@ -26,18 +26,12 @@ _MOTO_LITERAL_STAR = (
 _MOTO_BATCH_ETAGS = (
     "moto's DeleteObjects ignores the per-object <ETag> condition and deletes stale objects"
 )
-_MOTO_RACY_CONDITIONS = (
-    "moto checks If-None-Match/If-Match and then writes without a lock, so concurrent "
-    "conditional PUTs can all succeed"
-)
 
 
 class TestS3OnMoto(ProviderConformance):
     known_gaps = {  # noqa: RUF012  # overrides the ClassVar of the suite
         "test_delete_many": _MOTO_BATCH_ETAGS,
         "test_list_prefix_with_etags": _MOTO_LITERAL_STAR,
-        "test_concurrent_create_only_has_one_winner": _MOTO_RACY_CONDITIONS,
-        "test_concurrent_if_match_has_one_winner": _MOTO_RACY_CONDITIONS,
     }
 
     @pytest.fixture
