@@ -150,3 +150,11 @@ class Opaque:
 def test_unparseable_key_type_is_a_type_error() -> None:
     with pytest.raises(TypeError):
         KeyCodec(Opaque)
+
+
+@pytest.mark.parametrize("key_type", [tuple[int, int], tuple, list[str], dict[str, int]])
+def test_container_key_types_are_refused_at_construction(key_type: object) -> None:
+    from typed_cloudmap import CloudMapping, MemoryProvider
+
+    with pytest.raises(TypeError, match="container cannot be a key"):
+        CloudMapping(MemoryProvider(), key_type=key_type, value_type=int)

@@ -107,6 +107,7 @@ def test_key_too_long_for_the_provider_fails_before_io(provider_class: str) -> N
         lambda: m.__delitem__(too_long),
         lambda: m.modify(too_long, lambda v: v, default=b""),
         lambda: m.setdefault(too_long, b""),
+        lambda: too_long in m,
     ):
         with pytest.raises(ValueSizeError):
             attempt()

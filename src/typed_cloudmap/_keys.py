@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import typing
 import uuid
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
@@ -79,6 +80,20 @@ def _native_converters(tp: Any) -> tuple[Callable[[Any], str], Callable[[str], A
     return None
 
 
+_CONTAINERS = (tuple, list, dict, set, frozenset)
+
+
+def _refuse_container(tp: Any) -> None:
+    """Containers have no string form that parses back; refuse them when the mapping is made."""
+    origin = typing.get_origin(tp) or tp
+    if isinstance(origin, type) and issubclass(origin, _CONTAINERS):
+        raise TypeError(
+            f"key type {tp!r}: a container cannot be a key; use str, int, UUID, date, an Enum "
+            "or a type pydantic parses back from its string form (for a pair, a str such as "
+            "f'{a}/{b}')"
+        )
+
+
 class KeyCodec(Generic[K]):
     """Turns keys of type ``K`` into object names under ``prefix`` and back.
 
@@ -104,6 +119,7 @@ class KeyCodec(Generic[K]):
         converters = _native_converters(key_type)
         self._native = converters is not None
         if converters is None:
+            _refuse_container(key_type)
             converters = _values.string_converters(key_type)
         self._to_text, self._from_text = converters
         self._is_str = key_type is str

@@ -263,6 +263,8 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
     def __contains__(self, key: object) -> bool:
         try:
             name = self._keys.encode(cast(K, key))
+        except ValueSizeError:
+            raise  # a key too long for the provider is an error, not an absent key
         except (TypeError, ValueError):
             return False
         if not self.read_blindly:
