@@ -366,3 +366,7 @@ def demo(
     from ._demo import run_demo
 
     run_demo(root)
+
+
+if __name__ == "__main__":  # ``python -m typed_cloudmap.cli``
+    app(prog_name="typed-cloudmap")
