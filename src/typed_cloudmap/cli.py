@@ -307,7 +307,10 @@ def migrate(
     ] = None,
     src_codec: Annotated[
         str | None,
-        typer.Option("--src-codec", help="Read SRC with this stack (default: stored tcm_codec)."),
+        typer.Option(
+            "--src-codec",
+            help="Read SRC with this stack (default: a safe stack inferred from tcm_codec).",
+        ),
     ] = None,
     type_: TypeSpec = None,
     upgrade: Upgrade = None,
