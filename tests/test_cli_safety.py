@@ -126,3 +126,11 @@ def test_migrate_refuses_to_sign_unverified_objects(
     assert given.exit_code == 1
     assert [line.split("\t")[0] for line in given.stdout.splitlines()] == ["forged"]
     assert sorted(CloudMapping[str, Any](dst, codec="orjson|hmac")) == ["a", "b"]
+
+
+def test_overwrite_does_not_take_pickle_from_metadata(tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    LocalProvider(root).put("k", pickle.dumps(1), metadata={"tcm_codec": "pickle"})
+    result = run("put", f"file://{root}", "k", "2", "--overwrite")
+    assert result.exit_code == 5
+    assert LocalProvider(root).head("k").metadata["tcm_codec"] == "pickle"  # left alone
