@@ -352,7 +352,7 @@ def test_migrate_pickle_to_orjson_zstd_and_resume(tmp_path: Path) -> None:
 
 
 def test_migrate_reads_each_objects_stored_stack(mem: str, tmp_path: Path) -> None:
-    put_users(mem, 4, codec="pickle")
+    put_users(mem, 4, codec="orjson|zstd")
     assert run("put", mem, "z", '{"id": 9, "name": "Z"}', "--codec", "json|zlib").exit_code == 0
     dst = f"file://{tmp_path / 'dst'}?codec=orjson"
     result = run("-q", "migrate", mem, dst)
@@ -381,7 +381,17 @@ def s3_url(s3_moto_server: Any, monkeypatch: pytest.MonkeyPatch) -> str:
 
 def test_s3_end_to_end(s3_url: str, mem: str) -> None:
     put_users(mem, 12, codec="pickle")
-    moved = run("migrate", mem, s3_url, "--codec", "orjson|zstd", "--type", f"{MODULE}:User")
+    moved = run(
+        "migrate",
+        mem,
+        s3_url,
+        "--src-codec",
+        "pickle",
+        "--codec",
+        "orjson|zstd",
+        "--type",
+        f"{MODULE}:User",
+    )
     assert moved.exit_code == 0, moved.output
     rows = [json.loads(line) for line in run("ls", s3_url, "--json").stdout.splitlines()]
     assert len(rows) == 12

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._cli_output import progress
+from ._cli_policy import integrity_stages
 from ._cli_store import Entry, Reader, Store
 from ._mapping import META_CODEC, META_SCHEMA
 from .errors import BulkError, KeySyncError
@@ -99,7 +100,10 @@ def migrate(
     Writes are create-only (``set_many`` on a mapping synced from one listing of ``dst``), so
     a key already at the destination is skipped and a rerun resumes where the last run
     stopped; a key that appears at ``dst`` meanwhile is skipped too, never overwritten.
+    When ``src`` has no stack of its own and ``dst``'s has integrity stages (``hmac``), no
+    source object is copied unverified: each fails until ``src`` is given a stack.
     """
+    required = integrity_stages(dst.codec) if src.codec is None else frozenset()
     entries, foreign = list_keys(src, key_prefix, quiet=quiet)
     report = MigrateReport(total=len(entries), foreign=foreign)
     with progress("listing destination", quiet=quiet):
@@ -107,7 +111,9 @@ def migrate(
     with target:
         todo = [e for e in entries if e.key not in target]
         report.skipped = len(entries) - len(todo)
-        reader = Reader(src, value_type, upgrade=upgrade, fallback=_fallback(value_type))
+        reader = Reader(
+            src, value_type, upgrade=upgrade, fallback=_fallback(value_type), require=required
+        )
         with progress("migrating", len(entries), quiet=quiet) as bar:
             bar.advance(report.skipped)
             for part in _chunks(todo, chunk):

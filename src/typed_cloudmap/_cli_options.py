@@ -56,7 +56,7 @@ Codec = Annotated[
     str | None,
     typer.Option(
         "--codec",
-        help="Codec stack such as 'orjson|zstd' (default: each object's stored tcm_codec).",
+        help="Codec stack such as 'orjson|zstd' (default: inferred from tcm_codec; never pickle).",
     ),
 ]
 TypeSpec = Annotated[

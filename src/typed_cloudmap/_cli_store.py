@@ -8,6 +8,7 @@ mapping per codec stack, since every stored object names its own stack in ``tcm_
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._cli_errors import CliUsageError
+from ._cli_policy import inferred_stack
 from ._keys import KeyCodec
 from ._mapping import META_CODEC, CloudMapping
 from .codecs import CodecStack, parse_stack
@@ -218,33 +220,45 @@ class ReadResult:
 
 
 class Reader:
-    """Reads keys concurrently, each decoded with its stored codec stack (or the forced one).
+    """Reads keys concurrently, each decoded with the user's stack or one inferred from metadata.
 
-    Reads go through ``CloudMapping`` (typed decode, codec checks, upgrades), one mapping per
-    stack: the stack of the first key read, and another for each key stored with a stack the
-    first cannot decode. Objects with no ``tcm_codec`` read with ``fallback``.
+    The stack the user named (``--codec`` or ``?codec=``) is used as given, parameters and key
+    included. Without one, each object's ``tcm_codec`` may only select a stack
+    :func:`~._cli_policy.inferred_stack` allows (never ``pickle``), and none at all when
+    ``require`` names integrity stages (``hmac``) the read must have. Reads go through
+    ``CloudMapping`` (typed decode, codec checks, upgrades), one mapping per stack: the stack of
+    the first key read, and another for each key stored with a stack the first cannot decode.
+    Objects with no ``tcm_codec`` read with ``fallback``.
     """
 
     def __init__(
-        self, store: Store, value_type: Any, *, upgrade: Any = None, fallback: str = "orjson"
+        self,
+        store: Store,
+        value_type: Any,
+        *,
+        upgrade: Any = None,
+        fallback: str = "orjson",
+        require: frozenset[str] = frozenset(),
     ) -> None:
         self.store = store
         self.value_type = value_type
         self.upgrade = upgrade
         self.fallback = fallback
+        self.require = require
         self._primary: CloudMapping[str, Any] | None = None
         self._by_stack: dict[str, CloudMapping[str, Any]] = {}
         self._lock = threading.Lock()
 
-    def _for_stack(self, stack: str | None) -> CloudMapping[str, Any]:
-        if self.store.codec is not None:
-            stack = self.store.codec.name
-        stack = stack or self.fallback
+    def _for_stack(self, stored: str | None) -> CloudMapping[str, Any]:
+        """The mapping for an object stored with ``stored``; ``CodecError`` if it is refused."""
+        stack = self.store.codec
+        if stack is None:
+            stack = inferred_stack(stored or self.fallback, self.require)
         with self._lock:
-            mapping = self._by_stack.get(stack)
+            mapping = self._by_stack.get(stack.name)
             if mapping is None:
                 mapping = self.store.mapping(self.value_type, stack, upgrade=self.upgrade)
-                self._by_stack[stack] = mapping
+                self._by_stack[stack.name] = mapping
         return mapping
 
     def _stored(self, key: str) -> str | None:
@@ -260,17 +274,22 @@ class Reader:
 
     def _read_one(self, key: str) -> tuple[bool, Any]:
         """``(True, value)``, ``(False, error)``, or ``(True, _GONE)`` if deleted meanwhile."""
-        assert self._primary is not None
-        try:
-            return True, self._primary[key]
-        except KeyError:
-            return True, _GONE
-        except CodecError as exc:
-            first: BaseException = exc
-        except Exception as exc:  # reported per key
-            return False, exc
-        stored = None if self.store.codec is not None else self._stored(key)
-        if stored is None or self._primary.codec.can_decode(stored):
+        primary = self._primary
+        first: BaseException | None = None
+        if primary is not None:
+            try:
+                return True, primary[key]
+            except KeyError:
+                return True, _GONE
+            except CodecError as exc:
+                first = exc
+            except Exception as exc:  # reported per key
+                return False, exc
+            if self.store.codec is not None:
+                return False, first
+        stored = self._stored(key)
+        known = stored is None or (primary is not None and primary.codec.can_decode(stored))
+        if first is not None and known:
             return False, first
         try:
             return True, self._for_stack(stored)[key]
@@ -286,7 +305,8 @@ class Reader:
             return result
         if self._primary is None:
             stored = None if self.store.codec is not None else self._stored(keys[0])
-            self._primary = self._for_stack(stored)
+            with contextlib.suppress(CodecError):  # refused: each key then reads on its own
+                self._primary = self._for_stack(stored)
         with ThreadPoolExecutor(self.store.workers, thread_name_prefix="tcm-cli-read") as pool:
             for key, (ok, value) in zip(keys, pool.map(self._read_one, keys), strict=True):
                 if not ok:

@@ -46,6 +46,7 @@ from ._cli_output import (
     progress,
     stderr_console,
 )
+from ._cli_policy import inferred_stack
 from ._cli_store import Reader, open_store, parse_value
 from ._mapping import META_CODEC
 from .errors import BulkError, KeySyncError
@@ -179,9 +180,10 @@ def put(
         stack: Any = store.codec
         if overwrite and stack is None:
             try:
-                stack = store.stored_codec(key)
+                stored = store.stored_codec(key)
             except KeyError:
-                stack = None
+                stored = None
+            stack = None if stored is None else inferred_stack(stored)  # never pickle from data
         mapping = store.mapping(vtype, stack)
         exists = overwrite and key in mapping  # HEAD: records the etag to write against
         data = sys.stdin.buffer.read() if value == "-" else value.encode()
@@ -307,7 +309,10 @@ def migrate(
     ] = None,
     src_codec: Annotated[
         str | None,
-        typer.Option("--src-codec", help="Read SRC with this stack (default: stored tcm_codec)."),
+        typer.Option(
+            "--src-codec",
+            help="Read SRC with this stack (default: a safe stack inferred from tcm_codec).",
+        ),
     ] = None,
     type_: TypeSpec = None,
     upgrade: Upgrade = None,
@@ -366,3 +371,7 @@ def demo(
     from ._demo import run_demo
 
     run_demo(root)
+
+
+if __name__ == "__main__":  # ``python -m typed_cloudmap.cli``
+    app(prog_name="typed-cloudmap")
