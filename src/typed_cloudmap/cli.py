@@ -97,7 +97,7 @@ def ls(
     """List keys with size, codec stack and etag (one listing; HEADs only for codecs)."""
     opts = settings(ctx)
     with reporting(Redactor([url]), debug=opts.debug):
-        store = open_store(url, None, workers=workers, key_encoding=key_encoding)
+        store = open_store(url, None, workers=workers, key_encoding=key_encoding, read_only=True)
         entries, _ = bulk.list_keys(store, prefix, quiet=opts.quiet)
         stacks: dict[str, str | None] = {}
         if codecs:
@@ -128,7 +128,7 @@ def get(
     """Print one value, decoded and pretty-printed (JSON where it can be)."""
     opts = settings(ctx)
     with reporting(Redactor([url]), debug=opts.debug):
-        store = open_store(url, codec, key_encoding=key_encoding)
+        store = open_store(url, codec, key_encoding=key_encoding, read_only=True)
         name = store.name(key)
         try:
             if raw:
@@ -142,6 +142,7 @@ def get(
             )
             value = reader.get(key)
         except KeyError:
+            store.check_exists()  # a missing bucket is a provider error, not a missing key
             raise KeyError(key) from None
         print_value(value)
 
@@ -208,12 +209,14 @@ def rm(
     opts = settings(ctx)
     redact = Redactor([url])
     with reporting(redact, debug=opts.debug):
-        store = open_store(url, None, key_encoding=key_encoding)
+        store = open_store(url, None, key_encoding=key_encoding, read_only=True)
         for key in keys:
             store.name(key)  # refuse impossible keys before deleting anything
         mapping = store.mapping(bytes, "raw")
         present = [k for k in dict.fromkeys(keys) if k in mapping]  # HEAD records each etag
         missing = [k for k in dict.fromkeys(keys) if k not in present]
+        if missing:
+            store.check_exists()  # a missing bucket is a provider error, not missing keys
         errors: dict[str, BaseException] = {} if missing_ok else {k: KeyError(k) for k in missing}
         try:
             mapping.delete_many(present)
@@ -241,7 +244,7 @@ def info(
     """Counts, bytes, and the codec stacks and schema fingerprints found."""
     opts = settings(ctx)
     with reporting(Redactor([url]), debug=opts.debug):
-        store = open_store(url, None, workers=workers, key_encoding=key_encoding)
+        store = open_store(url, None, workers=workers, key_encoding=key_encoding, read_only=True)
         report = bulk.info(store, sample=sample, key_prefix=prefix, quiet=opts.quiet)
         if as_json:
             print_json({"url": redact_url(url), **report.as_json()})
@@ -277,7 +280,7 @@ def validate(
     """
     opts = settings(ctx)
     with reporting(Redactor([url]), debug=opts.debug):
-        store = open_store(url, codec, workers=workers, key_encoding=key_encoding)
+        store = open_store(url, codec, workers=workers, key_encoding=key_encoding, read_only=True)
         report = bulk.validate(
             store,
             value_type(type_),
@@ -328,7 +331,9 @@ def migrate(
     with reporting(Redactor([src, dst]), debug=opts.debug):
         if src == dst:
             raise CliUsageError("SRC and DST are the same store; migrate into a new prefix")
-        source = open_store(src, src_codec, workers=workers, key_encoding=src_key_encoding)
+        source = open_store(
+            src, src_codec, workers=workers, key_encoding=src_key_encoding, read_only=True
+        )
         target = open_store(dst, codec, workers=workers)
         report = bulk.migrate(
             source,
