@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from typed_cloudmap._mapping import META_CODEC, META_SCHEMA
 from typed_cloudmap.cli import app
+from typed_cloudmap.providers import open_url
 
 runner = CliRunner()
 
@@ -67,3 +70,75 @@ def test_read_only_command_does_not_create_bucket(missing_bucket_url: str) -> No
     url = missing_bucket_url + "&create=true"
     assert run("ls", url).exit_code == 6
     assert run("ls", missing_bucket_url).exit_code == 6
+
+
+# --- nothing from storage reaches the terminal raw --------------------------------------------
+
+EVIL = "evil%1B%5B2J%1B%5B31mRED%0Afake-row%C2%9B"
+CONTROLS = ("\x1b", "\x9b", "\x07", "\r", "\x7f")
+
+
+def hostile_store() -> tuple[str, Any]:
+    url = f"memory://tcm-evil-{uuid.uuid4().hex[:8]}/"
+    provider = open_url(url)[0]
+    provider.put(EVIL, b'"v"', metadata={META_CODEC: "raw\x1b]0;owned\x07", META_SCHEMA: "\x1b[2J"})
+    provider.put("json", b'{"\x1b[2J\\u009b": "\\u001b[31m\x7f"}')
+    provider.put("text", "line1\nline2 \x1b[31mred\x9b\r".encode())
+    return url, provider
+
+
+def assert_clean(text: str) -> None:
+    for c in CONTROLS:
+        assert c not in text, repr(text)
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_ls_and_info_escape_control_characters(as_json: bool) -> None:
+    url, _ = hostile_store()
+    flags = ["--json"] if as_json else []
+    listed = run("ls", url, *flags)
+    assert listed.exit_code == 0, listed.output
+    assert_clean(listed.stdout)
+    assert len(listed.stdout.splitlines()) == 3  # no forged rows
+    assert "fake-row" in listed.stdout
+    info = run("info", url, *flags)
+    assert info.exit_code == 0, info.output
+    assert_clean(info.stdout)
+    if as_json:
+        assert json.loads(info.stdout)["keys"] == 3
+
+
+@pytest.mark.parametrize("key", ["json", "text", "evil\x1b[2J\x1b[31mRED\nfake-row\x9b"])
+def test_get_escapes_control_characters(key: str) -> None:
+    url, _ = hostile_store()
+    got = run("get", url, key)
+    assert got.exit_code != 70, got.output
+    assert_clean(got.stdout)
+    assert_clean(got.stderr)
+
+
+def test_get_escapes_control_characters_in_errors() -> None:
+    url, _ = hostile_store()
+    got = run("get", url, "text", "--codec", "orjson", "--type", "builtins:int")
+    assert got.exit_code != 0
+    assert got.stderr.startswith("error: ")
+    assert_clean(got.stderr)
+    missing = run("get", url, "nope\x1b[2J")
+    assert missing.exit_code == 3
+    assert_clean(missing.stderr)
+
+
+def test_validate_escapes_control_characters() -> None:
+    url, _ = hostile_store()
+    for flags in ([], ["--json"]):
+        result = run("validate", url, "--codec", "orjson", "--type", "builtins:int", *flags)
+        assert result.exit_code == 1, result.output
+        assert_clean(result.stdout)
+        assert_clean(result.stderr)
+
+
+def test_get_raw_still_writes_the_bytes() -> None:
+    url, _ = hostile_store()
+    assert (
+        run("get", url, "text", "--raw").stdout_bytes == "line1\nline2 \x1b[31mred\x9b\r".encode()
+    )

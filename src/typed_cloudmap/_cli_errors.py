@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlu
 
 import typer
 
+from ._cli_output import escape_controls
 from .errors import (
     BulkError,
     CodecError,
@@ -188,14 +189,14 @@ def _message(exc: BaseException) -> str:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return escape_controls(" ".join(text.split()))
 
 
 def report_error(exc: BaseException, redact: Redactor, *, debug: bool = False) -> ExitCode:
     """Print ``error: <message>`` (and, with ``debug``, the traceback) on stderr."""
     if debug:
         lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
-        sys.stderr.write(redact("".join(lines)))
+        sys.stderr.write(escape_controls(redact("".join(lines)), keep_lines=True))
     sys.stderr.write(f"error: {_one_line(redact(_message(exc)))}\n")
     sys.stderr.flush()
     return exit_code_for(exc)

@@ -38,6 +38,7 @@ from ._cli_options import (
     value_type,
 )
 from ._cli_output import (
+    escape_controls,
     failure_reason,
     human_size,
     print_json,
@@ -257,8 +258,11 @@ def info(
             f"largest        {human_size(report.largest)}",
             f"inspected      {report.inspected} object(s) for metadata",
         ]
-        lines += [f"codec          {n:>8}  {name}" for name, n in report.codecs.most_common()]
-        lines += [f"schema         {n:>8}  {name}" for name, n in report.schemas.most_common()]
+        for label, counts in (("codec ", report.codecs), ("schema", report.schemas)):
+            lines += [
+                f"{label}         {n:>8}  {escape_controls(name)}"
+                for name, n in counts.most_common()
+            ]
         sys.stdout.write("\n".join(lines) + "\n")
 
 
@@ -293,7 +297,7 @@ def validate(
             print_json({"checked": report.checked, "valid": report.valid, "invalid": failures})
         else:
             for key, reason in failures.items():
-                sys.stdout.write(f"{key}\t{reason}\n")
+                sys.stdout.write(f"{escape_controls(key)}\t{reason}\n")
         _note(ctx, f"checked {report.checked}: {report.valid} valid, {len(failures)} invalid")
     if report.invalid:
         raise typer.Exit(int(ExitCode.FAILURES))
@@ -355,7 +359,7 @@ def migrate(
             print_json({**summary, "failures": failures})
         else:
             for key, reason in failures.items():
-                sys.stdout.write(f"{key}\t{reason}\n")
+                sys.stdout.write(f"{escape_controls(key)}\t{reason}\n")
         _note(ctx, ", ".join(f"{n} {what}" for what, n in summary.items()))
     if report.failed:
         raise typer.Exit(int(ExitCode.FAILURES))
