@@ -142,3 +142,33 @@ def test_get_raw_still_writes_the_bytes() -> None:
     assert (
         run("get", url, "text", "--raw").stdout_bytes == "line1\nline2 \x1b[31mred\x9b\r".encode()
     )
+
+
+# --- hmac keys are never echoed ---------------------------------------------------------------
+
+SECRET = "S3CRET-hmac-key-0123456789"
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_info_masks_hmac_key(as_json: bool, tmp_path: Path) -> None:
+    url = f"file://{tmp_path}?codec=orjson|hmac:key={SECRET}"
+    assert run("put", url, "k", "1").exit_code == 0
+    result = run("info", url, *(["--json"] if as_json else []))
+    assert result.exit_code == 0, result.output
+    assert SECRET not in result.output
+    assert "key=***" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("get", f"memory://x?codec=orjson|hmac:key={SECRET},bogus=1", "k"),
+        ("get", "memory://x", "k", "--codec", f"orjson|hmac:key={SECRET},bogus=1"),
+        ("put", "memory://x", "k", "1", "--codec", f"hmac:bogus=2,key={SECRET}|orjson"),
+    ],
+)
+def test_bad_stack_errors_mask_hmac_key(args: tuple[str, ...]) -> None:
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert SECRET not in result.output
+    assert run("--debug", *args).stderr.count(SECRET) == 0
