@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from typed_cloudmap import CodecError
 from typed_cloudmap._mapping import META_CODEC, META_SCHEMA
 from typed_cloudmap.cli import app
+from typed_cloudmap.codecs._hmac import DEFAULT_ENV, HmacTransform
 from typed_cloudmap.providers import open_url
 
 runner = CliRunner()
@@ -172,3 +174,42 @@ def test_bad_stack_errors_mask_hmac_key(args: tuple[str, ...]) -> None:
     assert result.exit_code == 2, result.output
     assert SECRET not in result.output
     assert run("--debug", *args).stderr.count(SECRET) == 0
+
+
+# --- odd URLs and weak keys -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["file://host/path", "file://data/users", "file://example.com/"])
+def test_file_url_with_a_host_is_refused(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match="host"):
+        open_url(url)
+    result = run("put", url, "k", "1")
+    assert result.exit_code == 2, result.output
+    assert "host" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_file_url_localhost_and_relative_still_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert run("put", f"file://localhost{tmp_path}/a", "k", "1").exit_code == 0
+    assert run("put", "file://./b", "k", "1").exit_code == 0
+    assert (tmp_path / "a").is_dir()
+    assert (tmp_path / "b").is_dir()
+
+
+@pytest.mark.parametrize("key", ["k", "x" * 15])
+def test_hmac_key_shorter_than_16_bytes_is_refused(
+    key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(CodecError, match="16 bytes"):
+        HmacTransform(key=key)
+    monkeypatch.setenv(DEFAULT_ENV, key)
+    with pytest.raises(CodecError, match="16 bytes"):
+        HmacTransform().encode(b"v")
+    assert run("put", "memory://x", "k", "1", "--codec", f"orjson|hmac:key={key}").exit_code == 2
+    HmacTransform(key="x" * 16)  # 16 bytes is enough
