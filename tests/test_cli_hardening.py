@@ -213,3 +213,29 @@ def test_hmac_key_shorter_than_16_bytes_is_refused(
         HmacTransform().encode(b"v")
     assert run("put", "memory://x", "k", "1", "--codec", f"orjson|hmac:key={key}").exit_code == 2
     HmacTransform(key="x" * 16)  # 16 bytes is enough
+
+
+# --- clean errors, not internal ones ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [("get", "k"), ("validate",), ("put", "j", "1")])
+def test_type_that_is_not_a_type_is_a_usage_error(command: tuple[str, ...]) -> None:
+    url = f"memory://tcm-type-{uuid.uuid4().hex[:8]}/"
+    assert run("put", url, "k", "1").exit_code == 0
+    cmd, *rest = command
+    result = run(cmd, url, *rest, "--type", "os:system")
+    assert result.exit_code == 2, result.output
+    assert "--type 'os:system'" in result.stderr
+
+
+@pytest.mark.parametrize("codec", [None, "json"])
+@pytest.mark.parametrize("depth", [3000, 100_000])
+def test_deeply_nested_value_is_a_clean_error(codec: str | None, depth: int) -> None:
+    url = f"memory://tcm-deep-{uuid.uuid4().hex[:8]}/"
+    metadata = None if codec is None else {META_CODEC: codec}
+    open_url(url)[0].put("d", b"[" * depth + b"]" * depth, metadata=metadata)
+    result = run("get", url, "d")
+    assert result.exit_code == 5, result.output
+    assert "internal error" not in result.stderr
+    assert "nested too deeply" in result.stderr or "recursion limit" in result.stderr
+    assert run("get", url, "d", "--raw").stdout_bytes == b"[" * depth + b"]" * depth

@@ -49,7 +49,7 @@ from ._cli_output import (
 )
 from ._cli_store import Reader, open_store, parse_value
 from ._mapping import META_CODEC
-from .errors import BulkError, KeySyncError
+from .errors import BulkError, CodecError, KeySyncError
 
 app = typer.Typer(
     name="typed-cloudmap",
@@ -145,7 +145,16 @@ def get(
         except KeyError:
             store.check_exists()  # a missing bucket is a provider error, not a missing key
             raise KeyError(key) from None
-        print_value(value)
+        except RecursionError:
+            raise _too_deep(key) from None
+        try:
+            print_value(value)
+        except RecursionError:
+            raise _too_deep(key) from None
+
+
+def _too_deep(key: str) -> CodecError:
+    return CodecError("the value is nested too deeply to show; use --raw", key=key)
 
 
 def _fallback(type_: str | None) -> str:
