@@ -174,6 +174,7 @@ def test_exit_2_usage_errors(args: tuple[str, ...]) -> None:
 
 
 def test_exit_3_not_found(store: str) -> None:
+    assert run("put", store, "other", "1").exit_code == 0  # the store exists, the key not
     result = run("get", store, "missing")
     assert result.exit_code == 3
     assert result.stderr == "error: not found: 'missing'\n"
@@ -222,6 +223,7 @@ def test_exit_7_missing_dependency(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_debug_shows_traceback_only_when_asked(store: str) -> None:
+    assert run("put", store, "other", "1").exit_code == 0
     assert "Traceback" not in run("get", store, "nope").output
     debug = run("--debug", "get", store, "nope")
     assert debug.exit_code == 3

@@ -8,6 +8,7 @@ so every message is scrubbed of them before it is printed.
 
 from __future__ import annotations
 
+import re
 import sys
 import traceback
 from collections.abc import Iterable, Iterator
@@ -17,6 +18,7 @@ from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlu
 
 import typer
 
+from ._cli_output import escape_controls
 from .errors import (
     BulkError,
     CodecError,
@@ -32,6 +34,7 @@ __all__ = [
     "ExitCode",
     "Redactor",
     "exit_code_for",
+    "mask_stack",
     "redact_url",
     "report_error",
     "report_key_error",
@@ -102,6 +105,19 @@ SAFE_OPTIONS = frozenset(
 _MASK = "***"
 
 
+# A ``key=`` parameter of a codec stage (``hmac:key=...``): its value is a secret.
+_STACK_KEY = re.compile(r"((?:^|[:,|])\s*key\s*=\s*)([^,|\s'\"]+)")
+
+
+def mask_stack(text: str) -> str:
+    """``text`` with the value of every codec ``key=`` parameter masked."""
+    return _STACK_KEY.sub(lambda m: m.group(1) + _MASK, text)
+
+
+def _stack_secrets(spec: str) -> set[str]:
+    return {m.group(2) for m in _STACK_KEY.finditer(spec)}
+
+
 def _strip_url_secrets(value: str) -> str:
     """A URL-valued option without userinfo password or query (a SAS token lives there)."""
     parts = urlsplit(value)
@@ -125,8 +141,8 @@ def redact_url(url: str) -> str:
     if "@" in netloc:
         netloc = _MASK + "@" + netloc.rpartition("@")[2]
     query = urlencode(
-        [(k, _strip_url_secrets(v) if k in SAFE_OPTIONS else _MASK) for k, v in pairs],
-        safe="*|:/?",
+        [(k, mask_stack(_strip_url_secrets(v)) if k in SAFE_OPTIONS else _MASK) for k, v in pairs],
+        safe="*|:/?=,",
     )
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
@@ -143,6 +159,8 @@ def _secrets_of(url: str) -> set[str]:
     for key, value in pairs:
         if key not in SAFE_OPTIONS:
             found.add(value)
+        elif key == "codec":
+            found.update(_stack_secrets(value))
         else:
             inner = urlsplit(value)
             if inner.query:
@@ -173,7 +191,7 @@ class Redactor:
             text = text.replace(url, redact_url(url))
         for secret in sorted(self._secrets, key=len, reverse=True):
             text = text.replace(secret, _MASK)
-        return text
+        return mask_stack(text)
 
 
 def _message(exc: BaseException) -> str:
@@ -188,14 +206,14 @@ def _message(exc: BaseException) -> str:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return escape_controls(" ".join(text.split()))
 
 
 def report_error(exc: BaseException, redact: Redactor, *, debug: bool = False) -> ExitCode:
     """Print ``error: <message>`` (and, with ``debug``, the traceback) on stderr."""
     if debug:
         lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
-        sys.stderr.write(redact("".join(lines)))
+        sys.stderr.write(escape_controls(redact("".join(lines)), keep_lines=True))
     sys.stderr.write(f"error: {_one_line(redact(_message(exc)))}\n")
     sys.stderr.flush()
     return exit_code_for(exc)

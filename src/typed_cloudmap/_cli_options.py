@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import typer
+from pydantic import PydanticUserError, TypeAdapter
 
 from ._cli_errors import CliUsageError
 from ._cli_store import import_object
@@ -88,8 +89,16 @@ Workers = Annotated[int, typer.Option("--workers", min=1, max=256, help="Concurr
 
 
 def value_type(spec: str | None) -> Any:
-    """The ``--type`` class (``Any`` when untyped)."""
-    return Any if spec is None else import_object(spec, "--type")
+    """The ``--type`` class (``Any`` when untyped); one pydantic cannot validate is a usage
+    error."""
+    if spec is None:
+        return Any
+    tp = import_object(spec, "--type")
+    try:
+        TypeAdapter(tp)
+    except (PydanticUserError, TypeError, ValueError) as exc:
+        raise CliUsageError(f"--type {spec!r}: not a type values can be validated as") from exc
+    return tp
 
 
 def upgrade_hook(spec: str | None) -> Any:

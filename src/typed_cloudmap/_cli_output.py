@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +31,7 @@ from rich.table import Table
 
 __all__ = [
     "Ticker",
+    "escape_controls",
     "jsonable",
     "print_json",
     "print_value",
@@ -47,6 +49,30 @@ def stdout_console() -> Console:
 def stderr_console() -> Console:
     """A console on the current stderr, for progress and summaries."""
     return Console(file=sys.stderr, highlight=False, soft_wrap=True)
+
+
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROLS_BUT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f]")  # json.dumps escapes C0 itself, not DEL or C1
+
+
+def _hex(match: re.Match[str]) -> str:
+    return f"\\x{ord(match.group()):02x}"
+
+
+def escape_controls(text: str, *, keep_lines: bool = False) -> str:
+    """``text`` from storage, fit for a terminal: C0, DEL and C1 characters as ``\\xNN``.
+
+    ``keep_lines`` leaves newlines and tabs (for multi-line values); keys never keep them.
+    """
+    return (_CONTROLS_BUT_LINES if keep_lines else _CONTROLS).sub(_hex, text)
+
+
+def _json_text(data: Any, indent: int | None) -> tuple[str, bool]:
+    """JSON with every control character escaped (still valid JSON); whether any was."""
+    text = json.dumps(data, indent=indent, ensure_ascii=False, default=str)
+    safe = _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return safe, safe != text
 
 
 def _default(obj: Any) -> Any:
@@ -73,18 +99,18 @@ def jsonable(value: Any) -> tuple[bool, Any]:
 def print_json(data: Any, *, pretty: bool = True) -> None:
     """Write ``data`` as JSON on stdout: indented on a terminal or with ``pretty``."""
     console = stdout_console()
-    if console.is_terminal:
-        console.print_json(data=data, default=str)
+    text, escaped = _json_text(data, 2 if pretty or console.is_terminal else None)
+    if console.is_terminal and not escaped:
+        console.print_json(text)  # colour only when nothing needs escaping
         return
-    text = json.dumps(data, indent=2 if pretty else None, ensure_ascii=False, default=str)
     sys.stdout.write(text + "\n")
 
 
 def print_value(value: Any) -> None:
     """Pretty-print a decoded value: JSON when it is JSON-able, else its ``repr``.
 
-    Bytes print as-is when they are not JSON: UTF-8 text as text, anything else raw to a
-    pipe (like ``cat``), or as a ``repr`` on a terminal.
+    Bytes that are not JSON print as UTF-8 text, else as a ``repr``; control characters are
+    escaped (``get --raw`` writes the bytes as they are).
     """
     if isinstance(value, (bytes, bytearray, memoryview)):
         data = bytes(value)
@@ -96,12 +122,9 @@ def print_value(value: Any) -> None:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
-            if stdout_console().is_terminal:
-                stdout_console().print(Pretty(data))
-            else:
-                sys.stdout.flush()
-                sys.stdout.buffer.write(data)
+            sys.stdout.write(repr(data) + "\n")
             return
+        text = escape_controls(text, keep_lines=True)
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
     ok, data = jsonable(value)
@@ -110,7 +133,7 @@ def print_value(value: Any) -> None:
     elif dataclasses.is_dataclass(value) or stdout_console().is_terminal:
         stdout_console().print(Pretty(value))
     else:
-        sys.stdout.write(repr(value) + "\n")
+        sys.stdout.write(escape_controls(repr(value), keep_lines=True) + "\n")
 
 
 def print_rows(rows: list[dict[str, Any]], *, as_json: bool) -> None:
@@ -118,22 +141,23 @@ def print_rows(rows: list[dict[str, Any]], *, as_json: bool) -> None:
     console = stdout_console()
     if as_json:
         for row in rows:
-            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+            sys.stdout.write(_json_text(row, None)[0] + "\n")
         return
+    cells = [["" if v is None else escape_controls(str(v)) for v in row.values()] for row in rows]
     if not console.is_terminal:
-        for row in rows:
-            sys.stdout.write("\t".join("" if v is None else str(v) for v in row.values()) + "\n")
+        for line in cells:
+            sys.stdout.write("\t".join(line) + "\n")
         return
     table = Table(*(rows[0] if rows else ("key", "size", "codec", "etag")))
-    for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row.values()))
+    for line in cells:
+        table.add_row(*line)
     console.print(table, markup=False)
 
 
 def failure_reason(key: str, exc: BaseException) -> str:
     """One line saying why ``key`` failed, without repeating the key."""
     text = " ".join(str(exc).split())
-    return f"{type(exc).__name__}: {text.removeprefix(f'key {key!r}: ')}"
+    return escape_controls(f"{type(exc).__name__}: {text.removeprefix(f'key {key!r}: ')}")
 
 
 def human_size(size: int) -> str:

@@ -140,6 +140,10 @@ class Store:
                     advance(1)
                     yield result
 
+    def check_exists(self) -> None:
+        """Raise ``ProviderError`` if the directory, bucket or container is missing."""
+        next(iter(self.provider.list(self.prefix)), None)
+
     def stored_codec(self, key: str) -> str | None:
         """The ``tcm_codec`` of the stored object (``KeyError`` if there is none)."""
         info = self.provider.head(self.name(key))
@@ -175,15 +179,27 @@ class Store:
             raise CliUsageError(str(exc)) from exc
 
 
+# Schemes whose ``create`` option makes a directory, bucket or container.
+_CREATING_SCHEMES = frozenset({"file", "s3", "az", "gs"})
+
+
 def open_store(
-    url: str, codec: str | None, *, workers: int = 16, key_encoding: str = "percent"
+    url: str,
+    codec: str | None,
+    *,
+    workers: int = 16,
+    key_encoding: str = "percent",
+    read_only: bool = False,
 ) -> Store:
     """Open ``url``; ``codec`` (from ``--codec``) wins over the URL's ``?codec=``.
 
     A malformed URL, an unknown scheme or option, or a bad codec name is a usage error.
+    ``read_only`` stores never create their directory, bucket or container.
     """
+    scheme = url.partition("://")[0].lower()
+    overrides = {"create": "false"} if read_only and scheme in _CREATING_SCHEMES else None
     try:
-        provider, prefix, options = open_url(url)
+        provider, prefix, options = open_url(url, overrides=overrides)
     except MissingDependencyError:
         raise
     except (ValueError, TypeError) as exc:

@@ -38,6 +38,7 @@ from ._cli_options import (
     value_type,
 )
 from ._cli_output import (
+    escape_controls,
     failure_reason,
     human_size,
     print_json,
@@ -49,7 +50,7 @@ from ._cli_output import (
 from ._cli_policy import inferred_stack
 from ._cli_store import Reader, open_store, parse_value
 from ._mapping import META_CODEC
-from .errors import BulkError, KeySyncError
+from .errors import BulkError, CodecError, KeySyncError
 
 app = typer.Typer(
     name="typed-cloudmap",
@@ -98,7 +99,7 @@ def ls(
     """List keys with size, codec stack and etag (one listing; HEADs only for codecs)."""
     opts = settings(ctx)
     with reporting(Redactor([url]), debug=opts.debug):
-        store = open_store(url, None, workers=workers, key_encoding=key_encoding)
+        store = open_store(url, None, workers=workers, key_encoding=key_encoding, read_only=True)
         entries, _ = bulk.list_keys(store, prefix, quiet=opts.quiet)
         stacks: dict[str, str | None] = {}
         if codecs:
@@ -129,7 +130,7 @@ def get(
     """Print one value, decoded and pretty-printed (JSON where it can be)."""
     opts = settings(ctx)
     with reporting(Redactor([url]), debug=opts.debug):
-        store = open_store(url, codec, key_encoding=key_encoding)
+        store = open_store(url, codec, key_encoding=key_encoding, read_only=True)
         name = store.name(key)
         try:
             if raw:
@@ -143,8 +144,18 @@ def get(
             )
             value = reader.get(key)
         except KeyError:
+            store.check_exists()  # a missing bucket is a provider error, not a missing key
             raise KeyError(key) from None
-        print_value(value)
+        except RecursionError:
+            raise _too_deep(key) from None
+        try:
+            print_value(value)
+        except RecursionError:
+            raise _too_deep(key) from None
+
+
+def _too_deep(key: str) -> CodecError:
+    return CodecError("the value is nested too deeply to show; use --raw", key=key)
 
 
 def _fallback(type_: str | None) -> str:
@@ -210,12 +221,14 @@ def rm(
     opts = settings(ctx)
     redact = Redactor([url])
     with reporting(redact, debug=opts.debug):
-        store = open_store(url, None, key_encoding=key_encoding)
+        store = open_store(url, None, key_encoding=key_encoding, read_only=True)
         for key in keys:
             store.name(key)  # refuse impossible keys before deleting anything
         mapping = store.mapping(bytes, "raw")
         present = [k for k in dict.fromkeys(keys) if k in mapping]  # HEAD records each etag
         missing = [k for k in dict.fromkeys(keys) if k not in present]
+        if missing:
+            store.check_exists()  # a missing bucket is a provider error, not missing keys
         errors: dict[str, BaseException] = {} if missing_ok else {k: KeyError(k) for k in missing}
         try:
             mapping.delete_many(present)
@@ -243,7 +256,7 @@ def info(
     """Counts, bytes, and the codec stacks and schema fingerprints found."""
     opts = settings(ctx)
     with reporting(Redactor([url]), debug=opts.debug):
-        store = open_store(url, None, workers=workers, key_encoding=key_encoding)
+        store = open_store(url, None, workers=workers, key_encoding=key_encoding, read_only=True)
         report = bulk.info(store, sample=sample, key_prefix=prefix, quiet=opts.quiet)
         if as_json:
             print_json({"url": redact_url(url), **report.as_json()})
@@ -256,8 +269,11 @@ def info(
             f"largest        {human_size(report.largest)}",
             f"inspected      {report.inspected} object(s) for metadata",
         ]
-        lines += [f"codec          {n:>8}  {name}" for name, n in report.codecs.most_common()]
-        lines += [f"schema         {n:>8}  {name}" for name, n in report.schemas.most_common()]
+        for label, counts in (("codec ", report.codecs), ("schema", report.schemas)):
+            lines += [
+                f"{label}         {n:>8}  {escape_controls(name)}"
+                for name, n in counts.most_common()
+            ]
         sys.stdout.write("\n".join(lines) + "\n")
 
 
@@ -279,7 +295,7 @@ def validate(
     """
     opts = settings(ctx)
     with reporting(Redactor([url]), debug=opts.debug):
-        store = open_store(url, codec, workers=workers, key_encoding=key_encoding)
+        store = open_store(url, codec, workers=workers, key_encoding=key_encoding, read_only=True)
         report = bulk.validate(
             store,
             value_type(type_),
@@ -292,7 +308,7 @@ def validate(
             print_json({"checked": report.checked, "valid": report.valid, "invalid": failures})
         else:
             for key, reason in failures.items():
-                sys.stdout.write(f"{key}\t{reason}\n")
+                sys.stdout.write(f"{escape_controls(key)}\t{reason}\n")
         _note(ctx, f"checked {report.checked}: {report.valid} valid, {len(failures)} invalid")
     if report.invalid:
         raise typer.Exit(int(ExitCode.FAILURES))
@@ -333,7 +349,9 @@ def migrate(
     with reporting(Redactor([src, dst]), debug=opts.debug):
         if src == dst:
             raise CliUsageError("SRC and DST are the same store; migrate into a new prefix")
-        source = open_store(src, src_codec, workers=workers, key_encoding=src_key_encoding)
+        source = open_store(
+            src, src_codec, workers=workers, key_encoding=src_key_encoding, read_only=True
+        )
         target = open_store(dst, codec, workers=workers)
         report = bulk.migrate(
             source,
@@ -355,7 +373,7 @@ def migrate(
             print_json({**summary, "failures": failures})
         else:
             for key, reason in failures.items():
-                sys.stdout.write(f"{key}\t{reason}\n")
+                sys.stdout.write(f"{escape_controls(key)}\t{reason}\n")
         _note(ctx, ", ".join(f"{n} {what}" for what, n in summary.items()))
     if report.failed:
         raise typer.Exit(int(ExitCode.FAILURES))

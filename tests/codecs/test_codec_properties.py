@@ -18,7 +18,7 @@ TRANSFORMS = [
     "zstd:level=1",
     "zstd:level=12",
     "zstd:level=-3,checksum=false",
-    "hmac:key=property-key",
+    "hmac:key=property-key-0123456789",
 ]
 
 # What both JSON codecs hold and read back equal: finite floats, 64-bit ints (orjson's

@@ -46,7 +46,7 @@ def test_attributes() -> None:
         ("orjson", None),
         ("orjson|zstd", "zstd"),
         ("raw|zlib", "deflate"),
-        ("orjson|zstd|hmac:key=k", None),
+        ("orjson|zstd|hmac:key=k-0123456789abcdef", None),
         ("str|zlib|zstd", "deflate, zstd"),
     ],
 )
@@ -60,7 +60,7 @@ def test_content_encoding(spec: str, encoding: str | None) -> None:
         "orjson",
         "orjson|zstd:level=9",
         "json:sort_keys=true,indent=2|zlib:level=1",
-        "pickle:protocol=4|zstd:level=-3,checksum=false|hmac:key=k",
+        "pickle:protocol=4|zstd:level=-3,checksum=false|hmac:key=k-0123456789abcdef",
         "raw|hmac:env=X",
         "str|zstd|zlib",
     ],
@@ -110,7 +110,13 @@ VALUE = {"users": [{"id": i, "name": f"user{i}"} for i in range(50)]}
 
 @pytest.mark.parametrize(
     "spec",
-    ["orjson", "json|zlib", "orjson|zstd", "pickle|zstd|hmac:key=k", "orjson|zlib|zstd"],
+    [
+        "orjson",
+        "json|zlib",
+        "orjson|zstd",
+        "pickle|zstd|hmac:key=k-0123456789abcdef",
+        "orjson|zlib|zstd",
+    ],
 )
 def test_dumps_loads_round_trip(spec: str) -> None:
     stack = CodecStack(spec)
@@ -146,7 +152,8 @@ def test_equality_and_hashing() -> None:
 
 
 @pytest.mark.parametrize(
-    "spec", ["orjson|zstd:level=9", "json:sort_keys=true|zlib", "pickle|hmac:key=k|zstd"]
+    "spec",
+    ["orjson|zstd:level=9", "json:sort_keys=true|zlib", "pickle|hmac:key=k-0123456789abcdef|zstd"],
 )
 def test_pickle(spec: str) -> None:
     stack = CodecStack(spec)

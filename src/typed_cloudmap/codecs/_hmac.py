@@ -17,9 +17,10 @@ from typed_cloudmap.codecs._limits import check_limit, over_limit
 from typed_cloudmap.codecs._spec import format_codec_spec
 from typed_cloudmap.errors import CodecError
 
-__all__ = ["DEFAULT_ENV", "HmacTransform", "fingerprint"]
+__all__ = ["DEFAULT_ENV", "MIN_KEY_BYTES", "HmacTransform", "fingerprint"]
 
 DEFAULT_ENV = "TYPED_CLOUDMAP_HMAC_KEY"
+MIN_KEY_BYTES = 16
 _TAG_SIZE = hashlib.sha256().digest_size
 _TAG_DOMAIN = b"typed-cloudmap/hmac-sha256/v1\x00"
 _ID_DOMAIN = b"typed-cloudmap/hmac-key-id/v1\x00"
@@ -34,8 +35,8 @@ def _as_key(key: object) -> bytes:
     if isinstance(key, bool) or not isinstance(key, str | bytes | int | float):
         raise CodecError("codec 'hmac': key must be str or bytes")
     raw = key if isinstance(key, bytes) else str(key).encode("utf-8")
-    if not raw:
-        raise CodecError("codec 'hmac': the key is empty")
+    if len(raw) < MIN_KEY_BYTES:
+        raise CodecError(f"codec 'hmac': the key must be at least {MIN_KEY_BYTES} bytes")
     return raw
 
 
@@ -88,7 +89,7 @@ class HmacTransform:
             raise CodecError(
                 f"hmac: environment variable {self._env} is not set; it must hold the HMAC key"
             )
-        key = value.encode("utf-8")
+        key = _as_key(value)
         if self._key_id is not None and fingerprint(key) != self._key_id:
             raise CodecError(f"hmac: the key in {self._env} does not match key_id={self._key_id}")
         return key

@@ -127,8 +127,10 @@ def provider_class(scheme: str) -> type[Any]:
     return cls
 
 
-def open_url(url: str) -> tuple[Provider, str, dict[str, str]]:
-    """Open the provider a URL names.
+def open_url(
+    url: str, *, overrides: Mapping[str, str] | None = None
+) -> tuple[Provider, str, dict[str, str]]:
+    """Open the provider a URL names (``overrides`` replace query options of the same name).
 
     Returns the provider, the object-name prefix (the URL path, percent-decoded, without its
     leading ``/``; ``file://`` URLs use the whole path as the root and return ``""``), and the
@@ -144,6 +146,7 @@ def open_url(url: str) -> tuple[Provider, str, dict[str, str]]:
         if key in options:
             raise ValueError(f"{url!r}: option {key!r} is given twice")
         options[key] = value
+    options.update(overrides or {})
     cls = provider_class(parts.scheme)
     path = unquote(parts.path)
     provider, prefix = cls.from_url_parts(

@@ -65,13 +65,19 @@ class LocalProvider:
 
     @classmethod
     def from_url_parts(cls, location: str, path: str, options: dict[str, str]) -> tuple[Self, str]:
-        """``file:///abs/dir`` is absolute; ``file://./rel/dir`` (or ``file://rel/dir``) is
-        relative to the working directory. The whole path is the root, so the prefix is ``""``.
+        """``file:///abs/dir`` (or ``file://localhost/abs/dir``) is absolute; ``file://./rel/dir``
+        is relative to the working directory. Any other host is refused: a directory is never
+        on another machine. The whole path is the root, so the prefix is ``""``.
         Options: ``create`` and ``fsync`` (``true``/``false``)."""
         if location in ("", "localhost"):
             root = "/" + path
-        else:
+        elif location in (".", "..", "~"):
             root = f"{location}/{path}" if path else location
+        else:
+            raise ValueError(
+                f"file://{location}/...: a file URL cannot name host {location!r}; "
+                f"use file:///abs/dir or file://./rel/dir"
+            )
         create = option_bool(options, "create", default=True)
         fsync = option_bool(options, "fsync", default=True)
         return cls(root, create=create, fsync=fsync), ""
