@@ -9,6 +9,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
+from typed_cloudmap.codecs._finite import check_finite
 from typed_cloudmap.codecs._spec import as_bool, format_codec_spec
 from typed_cloudmap.errors import CodecError, MissingDependencyError
 
@@ -37,7 +38,7 @@ def _orjson() -> ModuleType:
 
 
 class OrjsonSerializer:
-    """JSON via orjson: UTF-8, compact, datetimes/UUIDs/dataclasses natively.
+    """JSON via orjson: UTF-8, compact, datetimes/UUIDs/dataclasses natively; no NaN/Infinity.
 
     Options are booleans named after orjson's ``OPT_*`` flags, e.g. ``orjson:sort_keys=true``.
     """
@@ -68,6 +69,7 @@ class OrjsonSerializer:
 
     def dumps(self, value: object) -> bytes:
         data: bytes = self._module.dumps(value, option=self._option)
+        check_finite(data, value)  # orjson writes null for NaN and Infinity
         return data
 
     def loads(self, data: bytes) -> object:
