@@ -211,10 +211,21 @@ class ValueCodec(Generic[V]):
         upgrader = None if self.upgrade is None else self._upgrader(stored_schema)
         try:
             if upgrader is not None:
-                return self._adapter.validate_python(upgrader(self.stack.serializer.loads(body)))
+                raw = self.stack.serializer.loads(body)
+                try:
+                    upgraded = upgrader(raw)
+                except Exception as exc:  # a KeyError here must never read as "missing"
+                    raise CodecError(
+                        f"upgrade= failed on a value stored with schema {stored_schema!r}: "
+                        f"{type(exc).__name__}: {exc}",
+                        key=key,
+                    ) from exc
+                return self._adapter.validate_python(upgraded)
             if self._json_like:
                 return self._adapter.validate_json(body)
             return self._adapter.validate_python(self.stack.serializer.loads(body))
+        except CodecError:
+            raise
         except ValidationError as exc:
             raise CodecError(
                 f"stored value is not a valid {self.type_name}: {_short(exc)}", key=key
