@@ -17,13 +17,11 @@ __all__ = ["OrjsonSerializer"]
 
 # Parameter name -> orjson OPT_* constant name. Only options that keep the output plain JSON
 # (or widen what can be written) are offered; the stored text must stay readable by any tool.
+# The datetime options are not: pydantic turns datetimes into ISO strings before orjson runs.
 _OPTIONS = {
     "sort_keys": "OPT_SORT_KEYS",
     "indent": "OPT_INDENT_2",
     "non_str_keys": "OPT_NON_STR_KEYS",
-    "naive_utc": "OPT_NAIVE_UTC",
-    "utc_z": "OPT_UTC_Z",
-    "omit_microseconds": "OPT_OMIT_MICROSECONDS",
     "serialize_numpy": "OPT_SERIALIZE_NUMPY",
     "strict_integer": "OPT_STRICT_INTEGER",
 }
