@@ -177,6 +177,8 @@ class ValueCodec(Generic[V]):
 
     def _adapter_dump(self, typed: object) -> object:
         """``typed`` as plain Python data with floats kept, for the NaN check."""
+        if isinstance(typed, BaseModel):
+            return typed  # has_non_finite walks model fields without dumping
         assert self._adapter is not None
         return self._adapter.dump_python(cast(V, typed))
 

@@ -14,10 +14,16 @@ def has_non_finite(value: Any) -> bool:
     """Whether ``value`` holds a NaN or infinite float anywhere (dicts, lists, tuples, sets)."""
     if isinstance(value, float):
         return not math.isfinite(value)
+    if value is None or isinstance(value, (str, int, bytes)):
+        return False
     if isinstance(value, dict):
         return any(has_non_finite(k) or has_non_finite(v) for k, v in value.items())
     if isinstance(value, (list, tuple, set, frozenset)):
         return any(has_non_finite(v) for v in value)
+    fields = getattr(type(value), "__pydantic_fields__", None)  # a model: walk its fields
+    if fields is not None:
+        extra = getattr(value, "__pydantic_extra__", None) or {}
+        return has_non_finite(vars(value)) or has_non_finite(extra)
     return False
 
 
