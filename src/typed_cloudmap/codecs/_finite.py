@@ -7,23 +7,25 @@ from typing import Any
 
 __all__ = ["NON_FINITE", "check_finite", "has_non_finite"]
 
+_SCALARS = frozenset({type(None), str, int, bool, bytes})
+
 NON_FINITE = "NaN and Infinity have no JSON spelling (they would read back as null)"
 
 
 def has_non_finite(value: Any) -> bool:
-    """Whether ``value`` holds a NaN or infinite float anywhere (dicts, lists, tuples, sets)."""
+    """Whether ``value`` holds a NaN or infinite float anywhere (models, dicts, lists, sets)."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return False
+    if getattr(kind, "__pydantic_fields__", None) is not None:  # a model: walk its fields
+        extra = getattr(value, "__pydantic_extra__", None) or {}
+        return has_non_finite(vars(value)) or has_non_finite(extra)
     if isinstance(value, float):
         return not math.isfinite(value)
-    if value is None or isinstance(value, (str, int, bytes)):
-        return False
     if isinstance(value, dict):
         return any(has_non_finite(k) or has_non_finite(v) for k, v in value.items())
     if isinstance(value, (list, tuple, set, frozenset)):
         return any(has_non_finite(v) for v in value)
-    fields = getattr(type(value), "__pydantic_fields__", None)  # a model: walk its fields
-    if fields is not None:
-        extra = getattr(value, "__pydantic_extra__", None) or {}
-        return has_non_finite(vars(value)) or has_non_finite(extra)
     return False
 
 
