@@ -8,6 +8,7 @@ import pytest
 from pydantic import BaseModel
 
 from typed_cloudmap import (
+    BulkError,
     CloudMapping,
     CodecError,
     KeySyncError,
@@ -144,3 +145,36 @@ def test_fingerprint_tracks_the_schema() -> None:
     p = MemoryProvider()
     assert CloudMapping[str, UserV1](p).fingerprint != CloudMapping[str, UserV2](p).fingerprint
     assert CloudMapping[str, UserV1](p).fingerprint == CloudMapping[int, UserV1](p).fingerprint
+
+
+def _key_error(raw: Any, fingerprint: str | None) -> Any:
+    return {"first": raw["missing"], "last": ""}
+
+
+def _attribute_error(raw: Any, fingerprint: str | None) -> Any:
+    return raw.first
+
+
+@pytest.mark.parametrize("converter", [_key_error, _attribute_error])
+def test_failing_upgrade_is_a_codec_error_never_a_missing_key(converter: Any) -> None:
+    provider = MemoryProvider()
+    old = CloudMapping[str, UserV1](provider)
+    old["ada"] = UserV1(name="Ada")
+    v2 = CloudMapping[str, UserV2](provider, upgrade=converter)
+    for read in (
+        lambda: v2["ada"],
+        lambda: v2.get("ada"),
+        lambda: v2.get("ada", None),
+        lambda: v2.pop("ada", None),
+    ):
+        with pytest.raises(CodecError, match="'ada'") as info:
+            read()
+        assert old.fingerprint in str(info.value)
+        assert isinstance(info.value.__cause__, (KeyError, AttributeError))
+    assert "ada" in v2
+    assert provider.get("ada") is not None  # pop did not delete
+    with pytest.raises(BulkError) as bulk:
+        v2.get_many(["ada"])
+    assert isinstance(bulk.value.errors["ada"], CodecError)
+    with pytest.raises((CodecError, BulkError)):
+        list(v2.items())

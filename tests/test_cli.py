@@ -41,6 +41,11 @@ def upgrade_user(raw: Any, stored: str | None) -> Any:
     return {"id": raw["id"], "full_name": raw.get("name", "?")}
 
 
+def broken_upgrade(raw: Any, stored: str | None) -> Any:
+    """A hook that fails on every old object, as ``raw["missing"]`` does."""
+    return {"id": raw["id"], "full_name": raw["missing"]}
+
+
 runner = CliRunner()
 
 
@@ -299,6 +304,19 @@ def test_validate_with_upgrade_hook(mem: str) -> None:
         "validate", mem, "--type", f"{MODULE}:UserV2", "--upgrade", f"{MODULE}:upgrade_user"
     )
     assert hooked.exit_code == 0, hooked.stdout
+
+
+def test_failing_upgrade_hook_counts_as_invalid(mem: str, tmp_path: Path) -> None:
+    put_users(mem, 3)
+    hook = ("--type", f"{MODULE}:UserV2", "--upgrade", f"{MODULE}:broken_upgrade")
+    checked = run("validate", mem, *hook)
+    assert checked.exit_code == 1
+    assert checked.stderr == "checked 3: 0 valid, 3 invalid\n"
+    lines = checked.stdout.splitlines()
+    assert len(lines) == 3
+    assert all("CodecError" in line for line in lines)
+    moved = run("migrate", mem, f"file://{tmp_path / 'dst'}", *hook)
+    assert moved.exit_code == 1, moved.output
 
 
 # --- migrate --------------------------------------------------------------------------------

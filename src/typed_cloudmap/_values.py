@@ -18,6 +18,7 @@ from typing import Any, Generic, TypeVar, cast
 from pydantic import BaseModel, PydanticSchemaGenerationError, TypeAdapter, ValidationError
 
 from .codecs import CodecStack
+from .codecs._finite import check_finite
 from .errors import CodecError, InvalidValueError
 
 __all__ = ["Upgrade", "ValueCodec", "string_converters"]
@@ -141,6 +142,8 @@ class ValueCodec(Generic[V]):
         if dump is not None and type(value) is self._trusted:
             try:  # the common case in one call: a model instance to plain JSON
                 body = dump(value)
+                if b"null" in body:
+                    check_finite(body, self._adapter_dump(value))
             except ValueError as exc:
                 raise InvalidValueError(
                     key, f"codec {self.stack.name!r} cannot store it: {exc}"
@@ -158,6 +161,8 @@ class ValueCodec(Generic[V]):
                 body = cast(bytes, typed)  # validate returned bytes for a raw stack
             elif self._fast_json:
                 body = self._adapter.dump_json(typed)
+                if b"null" in body:  # pydantic writes NaN and Infinity as null
+                    check_finite(body, self._adapter_dump(typed))
             elif self._json_like:
                 body = self.stack.serializer.dumps(self._adapter.dump_python(typed, mode="json"))
             elif self.stack.serializer.format == "pickle":
@@ -169,6 +174,13 @@ class ValueCodec(Generic[V]):
                 key, f"codec {self.stack.name!r} cannot store it: {exc}"
             ) from exc
         return typed, body
+
+    def _adapter_dump(self, typed: object) -> object:
+        """``typed`` as plain Python data with floats kept, for the NaN check."""
+        if isinstance(typed, BaseModel):
+            return typed  # has_non_finite walks model fields without dumping
+        assert self._adapter is not None
+        return self._adapter.dump_python(cast(V, typed))
 
     def _upgrader(self, stored_schema: str | None) -> Callable[[Any], Any] | None:
         upgrade = self.upgrade
@@ -201,10 +213,21 @@ class ValueCodec(Generic[V]):
         upgrader = None if self.upgrade is None else self._upgrader(stored_schema)
         try:
             if upgrader is not None:
-                return self._adapter.validate_python(upgrader(self.stack.serializer.loads(body)))
+                raw = self.stack.serializer.loads(body)
+                try:
+                    upgraded = upgrader(raw)
+                except Exception as exc:  # a KeyError here must never read as "missing"
+                    raise CodecError(
+                        f"upgrade= failed on a value stored with schema {stored_schema!r}: "
+                        f"{type(exc).__name__}: {exc}",
+                        key=key,
+                    ) from exc
+                return self._adapter.validate_python(upgraded)
             if self._json_like:
                 return self._adapter.validate_json(body)
             return self._adapter.validate_python(self.stack.serializer.loads(body))
+        except CodecError:
+            raise
         except ValidationError as exc:
             raise CodecError(
                 f"stored value is not a valid {self.type_name}: {_short(exc)}", key=key

@@ -9,6 +9,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
+from typed_cloudmap.codecs._finite import check_finite
 from typed_cloudmap.codecs._spec import as_bool, format_codec_spec
 from typed_cloudmap.errors import CodecError, MissingDependencyError
 
@@ -16,13 +17,11 @@ __all__ = ["OrjsonSerializer"]
 
 # Parameter name -> orjson OPT_* constant name. Only options that keep the output plain JSON
 # (or widen what can be written) are offered; the stored text must stay readable by any tool.
+# The datetime options are not: pydantic turns datetimes into ISO strings before orjson runs.
 _OPTIONS = {
     "sort_keys": "OPT_SORT_KEYS",
     "indent": "OPT_INDENT_2",
     "non_str_keys": "OPT_NON_STR_KEYS",
-    "naive_utc": "OPT_NAIVE_UTC",
-    "utc_z": "OPT_UTC_Z",
-    "omit_microseconds": "OPT_OMIT_MICROSECONDS",
     "serialize_numpy": "OPT_SERIALIZE_NUMPY",
     "strict_integer": "OPT_STRICT_INTEGER",
 }
@@ -37,7 +36,7 @@ def _orjson() -> ModuleType:
 
 
 class OrjsonSerializer:
-    """JSON via orjson: UTF-8, compact, datetimes/UUIDs/dataclasses natively.
+    """JSON via orjson: UTF-8, compact, datetimes/UUIDs/dataclasses natively; no NaN/Infinity.
 
     Options are booleans named after orjson's ``OPT_*`` flags, e.g. ``orjson:sort_keys=true``.
     """
@@ -68,6 +67,7 @@ class OrjsonSerializer:
 
     def dumps(self, value: object) -> bytes:
         data: bytes = self._module.dumps(value, option=self._option)
+        check_finite(data, value)  # orjson writes null for NaN and Infinity
         return data
 
     def loads(self, data: bytes) -> object:

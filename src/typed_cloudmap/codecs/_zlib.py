@@ -26,8 +26,7 @@ class ZlibTransform:
     content_encoding = "deflate"
 
     def __init__(self, *, level: object = _DEFAULT_LEVEL) -> None:
-        level = as_int(level, codec="zlib", param="level", low=-1, high=9)
-        self._level = _DEFAULT_LEVEL if level == -1 else level
+        self._level = as_int(level, codec="zlib", param="level", low=0, high=9)
 
     @property
     def name(self) -> str:

@@ -56,7 +56,11 @@ class ZstdTransform:
         dict: object = None,  # the public parameter name, as in "zstd:dict=NAME"
     ) -> None:
         level = as_int(level, codec="zstd", param="level", low=_MIN_LEVEL, high=_MAX_LEVEL)
-        self._level = _DEFAULT_LEVEL if level == 0 else level  # 0 means "default" to libzstd
+        if level == 0:  # libzstd reads 0 as "default": not a level of its own
+            raise CodecError(
+                f"codec 'zstd': level must be from 1 to {_MAX_LEVEL}, or negative, got 0"
+            )
+        self._level = level
         self._checksum = as_bool(checksum, codec="zstd", param="checksum")
         if dict is not None and (not isinstance(dict, str) or not dict.isidentifier()):
             raise CodecError("zstd: dict= takes a dictionary name made of letters, digits and _")
