@@ -3,10 +3,11 @@
 It decides how every operation is conditioned (create-only, ``If-Match``) and carries each
 version's write-token history (see ``_metadata``) so the next write through it can name it.
 
-It changes in two ways only: ``advance`` (one name, and only if the view still holds the
-version the caller saw when it started) and ``replace`` (a fresh listing of a scope, from
-``sync``). So a slow operation can never put an older version back over a newer one that
-another thread of the same mapping recorded meanwhile. All methods are thread-safe.
+It changes in two ways only: ``advance`` (one name, only if the view still holds the
+version the caller saw when it started, or the new version's history shows it was built on
+the one held) and ``replace`` (a fresh listing of a scope, from ``sync``). So a slow
+operation can never put an older version back over a newer one that another thread of the
+same mapping recorded meanwhile. All methods are thread-safe.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["EtagView", "Version"]
+__all__ = ["EtagView", "Version", "descends"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,18 @@ class Version:
 
     etag: str
     chain: str = ""
+
+
+def descends(new: Version | None, current: Version | None) -> bool:
+    """Whether version ``new`` was written over ``current`` or over one built on it.
+
+    A version's history starts with its own write token; a later version's history names
+    it (for ``HISTORY`` writes). Versions known only from a listing have no history.
+    """
+    if new is None or current is None or not current.chain or not new.chain:
+        return False
+    own = current.chain.split(" ", 1)[0]
+    return own in new.chain.split()[1:]
 
 
 class EtagView:
@@ -68,13 +81,15 @@ class EtagView:
     def advance(self, name: str, seen: str | None, new: Version | None) -> bool:
         """Move ``name`` from the version the caller saw (``seen``) to ``new``.
 
-        ``new=None`` drops the name. Nothing changes, and ``False`` is returned, when the
-        view no longer holds ``seen`` (another operation of this mapping recorded a version
-        meanwhile). A ``new`` of the same etag with an empty history keeps the known history.
+        ``new=None`` drops the name. When the view no longer holds ``seen`` (another
+        operation of this mapping recorded a version meanwhile), ``new`` is recorded only if
+        its history shows it was built on the version now held (see ``descends``); else
+        nothing changes and ``False`` is returned. A ``new`` of the same etag with an empty
+        history keeps the known history.
         """
         with self._lock:
             current = self._versions.get(name)
-            if (None if current is None else current.etag) != seen:
+            if (None if current is None else current.etag) != seen and not descends(new, current):
                 return False
             if new is None:
                 if current is None:
