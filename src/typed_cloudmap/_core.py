@@ -82,6 +82,8 @@ class MappingCore(Generic[K, V]):
             value_type, codec, limit=max_decoded_size, upgrade=upgrade
         )
         self._readable_stacks: dict[str, bool] = {}
+        self._max_size = provider.max_object_size
+        self._direct_type, self._direct_dump = self.values.direct
 
     @property
     def codec(self) -> CodecStack:
@@ -110,8 +112,15 @@ class MappingCore(Generic[K, V]):
 
     def encode(self, key: K, value: object) -> tuple[V, bytes]:
         """Validate and encode ``value``; refuse it if the provider cannot store the bytes."""
-        typed, data = self.values.encode(key, value)
-        limit = self.provider.max_object_size
+        typed: Any = value
+        if type(value) is self._direct_type:
+            try:  # the common case in one call: a float-free model instance to plain JSON
+                data = self._direct_dump(value)  # type: ignore[misc]  # set with _direct_type
+            except ValueError:  # let the full path report it
+                typed, data = self.values.encode(key, value)
+        else:
+            typed, data = self.values.encode(key, value)
+        limit = self._max_size
         if len(data) > limit:
             raise ValueSizeError(
                 f"{len(data)} bytes encoded is over the {limit}-byte limit of {self.provider.name}",
