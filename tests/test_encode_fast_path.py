@@ -4,6 +4,9 @@ every type that could hide a NaN as ``null`` still goes through the NaN check.""
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -114,3 +117,15 @@ def test_hidden_non_finite_is_still_refused(value: BaseModel) -> None:
     with pytest.raises(InvalidValueError, match="'k'"):
         m["k"] = value
     assert list(provider.list("")) == []
+
+
+def test_encode_benchmark_runs() -> None:
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_encode.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--rounds", "1", "--calls", "200"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert "MappingCore.encode" in done.stdout
