@@ -13,7 +13,6 @@ from typing import Annotated, Any
 
 import typer
 
-from . import __version__
 from . import _cli_bulk as bulk
 from ._cli_errors import (
     EXIT_CODES_HELP,
@@ -30,6 +29,7 @@ from ._cli_options import (
     KeyEncoding,
     Prefix,
     Settings,
+    ShowVersion,
     TypeSpec,
     Upgrade,
     Url,
@@ -66,21 +66,10 @@ app = typer.Typer(
 )
 
 
-def _print_version(value: bool) -> None:
-    if value:
-        typer.echo(f"typed-cloudmap {__version__}")
-        raise typer.Exit()
-
-
 @app.callback()
 def main(
     ctx: typer.Context,
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", callback=_print_version, is_eager=True, help="Print the version."
-        ),
-    ] = False,
+    version: ShowVersion = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bars or summaries on stderr.")
