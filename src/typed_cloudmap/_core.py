@@ -32,7 +32,7 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: frozen slotted dataclasses fail to unpickle on 3.10
 class Read(Generic[V]):
     """A value read and the version it came from."""
 
@@ -40,7 +40,7 @@ class Read(Generic[V]):
     version: Version
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Written:
     """How a write ended: ``CURRENT`` (``version`` is ours) or ``SUPERSEDED`` (it landed,
     then another writer replaced it: ``version`` is ``None`` and the view stays put)."""

@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["EtagView", "Version", "descends"]
 
 
-@dataclass(frozen=True, slots=True)
-class Version:
-    """One stored version: its etag and the token history a write replacing it stores."""
+class Version(NamedTuple):
+    """One stored version: its etag and the token history a write replacing it stores.
+
+    A tuple, so a pickled view or task result stays small and loads on every Python.
+    """
 
     etag: str
     chain: str = ""
