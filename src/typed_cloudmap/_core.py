@@ -82,7 +82,6 @@ class MappingCore(Generic[K, V]):
             value_type, codec, limit=max_decoded_size, upgrade=upgrade
         )
         self._readable_stacks: dict[str, bool] = {}
-        self._max_size = provider.max_object_size
         self._direct_type, self._direct_dump = self.values.direct
 
     @property
@@ -120,7 +119,7 @@ class MappingCore(Generic[K, V]):
                 typed, data = self.values.encode(key, value)
         else:
             typed, data = self.values.encode(key, value)
-        limit = self._max_size
+        limit = self.provider.max_object_size  # read each time: a provider may lower it
         if len(data) > limit:
             raise ValueSizeError(
                 f"{len(data)} bytes encoded is over the {limit}-byte limit of {self.provider.name}",
