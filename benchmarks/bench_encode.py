@@ -65,7 +65,7 @@ def measure(rounds: int, calls: int, value: BaseModel) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="Small-model encode vs bare dump_json")
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--calls", type=int, default=50_000)
     args = parser.parse_args()

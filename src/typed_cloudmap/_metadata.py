@@ -17,7 +17,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 from .errors import CodecError
 
@@ -80,8 +80,9 @@ def checked(metadata: object, key: Any = None) -> Mapping[str, str]:
         return {}
     if not isinstance(metadata, Mapping):
         raise CodecError(f"stored metadata is a {type(metadata).__name__}, not an object", key=key)
+    meta = cast("Mapping[str, object]", metadata)
     for name in _KEYS:
-        value = metadata.get(name)
+        value = meta.get(name)
         if value is None:
             continue
         if not isinstance(value, str):
@@ -94,7 +95,7 @@ def checked(metadata: object, key: Any = None) -> Mapping[str, str]:
                 f"stored metadata {name!r} is {len(value)} characters, over the {limit} limit",
                 key=key,
             )
-    return metadata
+    return cast("Mapping[str, str]", meta)  # every tcm_* entry checked; others are not ours
 
 
 def stored_codec(metadata: object, key: Any = None) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import Any, Generic, TypeVar, cast
 
@@ -105,11 +105,8 @@ class ValueCodec(Generic[V]):
             # The adapter's serializer, called as ``dump_json`` calls it (every argument at
             # its default) without that method's Python layer of keyword passing.
             serializer = self._adapter.serializer
-            self._dump_json = (
-                serializer.to_json
-                if isinstance(serializer, SchemaSerializer)
-                else self._adapter.dump_json
-            )
+            built = isinstance(serializer, SchemaSerializer)  # pyright: ignore[reportUnnecessaryIsInstance]  # a deferred build leaves a placeholder
+            self._dump_json = serializer.to_json if built else self._adapter.dump_json
         # A type that cannot hold a float cannot hide a NaN as ``null``: no scan of its JSON.
         self._float_free = self._adapter is not None and _float_free(self._adapter.core_schema)
         self._via_code = self._adapter is not None and _serializes_through_code(
@@ -273,53 +270,47 @@ _NO_FLOAT = frozenset(
 )  # fmt: skip
 
 
+def _schema_nodes(schema: object) -> Iterator[dict[str, Any]]:
+    """Every dict of a pydantic core schema, each once (schemas share nodes)."""
+    stack: list[object] = [schema]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            found = cast("dict[str, Any]", node)
+            if id(found) in seen:
+                continue
+            seen.add(id(found))
+            yield found
+            stack.extend(found.values())
+        elif isinstance(node, (list, tuple)):
+            stack.extend(cast("Sequence[object]", node))
+
+
+def _custom(node: dict[str, Any]) -> bool:
+    """Whether a core-schema node serializes through user code (a serializer, a computed
+    field), whose output is not in the instance's own fields."""
+    return "serialization" in node or bool(node.get("computed_fields"))
+
+
 def _float_free(schema: object) -> bool:
     """Whether values of this pydantic core schema never serialize a float.
 
     Conservative: a schema type not known float-free, a custom serializer, or a model that
     allows extra fields answers ``False`` (the written JSON is then checked for NaN).
     """
-    stack, seen = [schema], set()
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            kind = node.get("type")
-            if isinstance(kind, str) and kind not in _NO_FLOAT:
-                return False
-            if _custom(node) or "allow" in (
-                node.get("extra_behavior"),
-                node.get("extra_fields_behavior"),
-            ):
-                return False
-            stack.extend(node.values())
-        elif isinstance(node, (list, tuple)):
-            stack.extend(node)
+    for node in _schema_nodes(schema):
+        kind = node.get("type")
+        if isinstance(kind, str) and kind not in _NO_FLOAT:
+            return False
+        extra = (node.get("extra_behavior"), node.get("extra_fields_behavior"))
+        if _custom(node) or "allow" in extra:
+            return False
     return True
 
 
-def _custom(node: dict[Any, Any]) -> bool:
-    """Whether a core-schema node serializes through user code (a serializer, a computed
-    field), whose output is not in the instance's own fields."""
-    return "serialization" in node or bool(node.get("computed_fields"))
-
-
 def _serializes_through_code(schema: object) -> bool:
-    stack, seen = [schema], set()
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            if _custom(node):
-                return True
-            stack.extend(node.values())
-        elif isinstance(node, (list, tuple)):
-            stack.extend(node)
-    return False
+    return any(_custom(node) for node in _schema_nodes(schema))
 
 
 def _type_name(tp: Any) -> str:
