@@ -129,3 +129,14 @@ def test_bulk_tasks_do_not_carry_the_view(tmp_path: Path) -> None:
     assert len(large) == 5
     assert max(large) < 20_000, large  # was 147,608 bytes per task for 3,000 keys
     assert max(large) - min(small) < 1_000, (small, large)  # not growing with the view
+
+
+def test_the_core_pickles_without_the_view(tmp_path: Path) -> None:
+    provider = LocalProvider(tmp_path / "store", fsync=False)
+    m = CloudMapping[str, int](provider)
+    empty = len(pickle.dumps(m._core))
+    m.set_many({f"k{i:04d}": i for i in range(500)})
+    assert len(m) == 500
+    assert len(pickle.dumps(m._core)) == empty  # the view is the front end's, not the core's
+    core = pickle.loads(pickle.dumps(m._core))  # our own bytes
+    assert core.fetch("k0001", "k0001", m._view.version("k0001")).value == 1
