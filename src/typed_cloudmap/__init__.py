@@ -7,6 +7,8 @@ conditional on the etag the mapping last saw.
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _distribution_version
 from typing import TYPE_CHECKING, Any
 
 from ._cache import ReadCache
@@ -75,7 +77,10 @@ __all__ = [
     "register_provider",
 ]
 
-__version__ = "0.1.0"
+try:  # pyproject.toml is the one source; the installed metadata carries it
+    __version__ = _distribution_version("typed-cloudmap")
+except PackageNotFoundError:  # imported from a source tree that was never installed
+    __version__ = "0+unknown"
 
 
 def __getattr__(name: str) -> Any:

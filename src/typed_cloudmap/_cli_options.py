@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import PydanticUserError, TypeAdapter
 
+from . import __version__
 from ._cli_errors import CliUsageError
 from ._cli_store import import_object
 
@@ -21,6 +22,7 @@ __all__ = [
     "KeyEncoding",
     "Prefix",
     "Settings",
+    "ShowVersion",
     "TypeSpec",
     "Upgrade",
     "Url",
@@ -28,6 +30,18 @@ __all__ = [
     "settings",
     "upgrade_hook",
     "value_type",
+]
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"typed-cloudmap {__version__}")
+        raise typer.Exit()
+
+
+ShowVersion = Annotated[
+    bool,
+    typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version."),
 ]
 
 

@@ -22,7 +22,8 @@ from typing import Any
 from ._cli_errors import CliUsageError
 from ._cli_policy import inferred_stack
 from ._keys import KeyCodec
-from ._mapping import META_CODEC, CloudMapping
+from ._mapping import CloudMapping
+from ._metadata import stored_codec
 from .codecs import CodecStack, parse_stack
 from .errors import CodecError, MissingDependencyError
 from .providers import ObjectInfo, Provider, open_url
@@ -147,7 +148,7 @@ class Store:
     def stored_codec(self, key: str) -> str | None:
         """The ``tcm_codec`` of the stored object (``KeyError`` if there is none)."""
         info = self.provider.head(self.name(key))
-        return (info.metadata or {}).get(META_CODEC)
+        return stored_codec(info.metadata, key)
 
     def mapping(
         self,

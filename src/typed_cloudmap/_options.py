@@ -17,7 +17,7 @@ def rebuild(
         mapping = base[key_type, value_type](sync_initially=False, **state)
     else:
         mapping = base(key_type=key_type, value_type=value_type, sync_initially=False, **state)
-    mapping._view.update(view)
+    mapping._view.load(view.items())
     return mapping
 
 

@@ -29,6 +29,7 @@ from ._cli_options import (
     KeyEncoding,
     Prefix,
     Settings,
+    ShowVersion,
     TypeSpec,
     Upgrade,
     Url,
@@ -49,7 +50,7 @@ from ._cli_output import (
 )
 from ._cli_policy import inferred_stack
 from ._cli_store import Reader, open_store, parse_value
-from ._mapping import META_CODEC
+from ._metadata import stored_codec
 from .errors import BulkError, CodecError, KeySyncError
 
 app = typer.Typer(
@@ -68,6 +69,7 @@ app = typer.Typer(
 @app.callback()
 def main(
     ctx: typer.Context,
+    version: ShowVersion = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bars or summaries on stderr.")
@@ -105,7 +107,7 @@ def ls(
         if codecs:
             with progress("reading metadata", len(entries), quiet=opts.quiet) as bar:
                 for entry, head in store.heads(entries, bar.advance):
-                    stacks[entry.key] = (head.metadata or {}).get(META_CODEC) if head else None
+                    stacks[entry.key] = stored_codec(head.metadata, entry.key) if head else None
         rows = [
             {"key": e.key, "size": e.size, "codec": stacks.get(e.key), "etag": e.etag}
             for e in entries
