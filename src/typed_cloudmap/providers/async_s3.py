@@ -27,6 +27,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the asyn
     raise MissingDependencyError("aiobotocore", "async") from exc
 
 from ..errors import ValueSizeError
+from ._async_client import LoopClient
 from ._base import ObjectInfo, StoredObject
 from ._registry import option_bool
 from ._s3_client import CONFLICT_ATTEMPTS, _drop_expect
@@ -66,6 +67,10 @@ async def _retry_conflicts(call: Any) -> Any:
     raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
 
+async def _close(opened: tuple[S3Client, Any]) -> None:
+    await opened[1].__aexit__(None, None, None)
+
+
 class AsyncS3Provider:
     """Objects in one S3 bucket over asyncio; the arguments are :class:`S3Provider`'s.
 
@@ -95,10 +100,7 @@ class AsyncS3Provider:
             max_pool_connections=max_pool_connections,
         )
         self._create = create
-        self._client: S3Client | None = None
-        self._client_cm: Any = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._opening: asyncio.Lock | None = None
+        self._client: LoopClient[tuple[S3Client, Any]] = LoopClient(self._open, _close)
 
     @classmethod
     def from_url_parts(cls, location: str, path: str, options: dict[str, str]) -> tuple[Self, str]:
@@ -141,17 +143,10 @@ class AsyncS3Provider:
 
     async def client(self) -> S3Client:
         """The aiobotocore S3 client of the running loop, opened on first use."""
-        loop = asyncio.get_running_loop()
-        if self._client is not None and self._loop is loop:
-            return self._client
-        if self._opening is None or self._loop is not loop:
-            self._opening, self._loop, self._client = asyncio.Lock(), loop, None
-        async with self._opening:
-            if self._client is None:
-                self._client = await self._open()
-        return self._client
+        client, _ = await self._client.get()
+        return client
 
-    async def _open(self) -> S3Client:
+    async def _open(self) -> tuple[S3Client, Any]:
         if self._create:
             await asyncio.to_thread(self._config._create_bucket)
             self._config.close()
@@ -174,14 +169,11 @@ class AsyncS3Provider:
         with self._config._errors("open client", None):
             client: S3Client = await cm.__aenter__()
         client.meta.events.register("before-sign.s3.PutObject", _drop_expect)
-        self._client_cm = cm
-        return client
+        return client, cm
 
     async def close(self) -> None:
         """Close the client's connections; the next call opens a new client."""
-        cm, self._client_cm, self._client = self._client_cm, None, None
-        if cm is not None and self._loop is asyncio.get_running_loop():
-            await cm.__aexit__(None, None, None)
+        await self._client.close()
 
     # --- single objects -------------------------------------------------------------------
 
