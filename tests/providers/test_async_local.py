@@ -133,6 +133,12 @@ def test_async_url_lookup(tmp_path: Path) -> None:
     local, prefix, _ = open_async_url(f"file://{tmp_path}/d?fsync=false")
     assert isinstance(local, AsyncLocalProvider)
     assert (local.root, prefix) == (str(tmp_path / "d"), "")
+    for scheme, cls in {
+        "s3": "AsyncS3Provider",
+        "az": "AsyncAzureBlobProvider",
+        "gs": "AsyncGCSProvider",
+    }.items():
+        assert async_provider_class(scheme).__name__ == cls
     with pytest.raises(ValueError, match="no async provider for URL scheme 'ftp'"):
         open_async_url("ftp://host/x")
 
