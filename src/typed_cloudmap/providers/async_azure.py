@@ -73,6 +73,14 @@ class AsyncAzureBlobProvider:
         return cls._wrap(sync, create=create), prefix
 
     @classmethod
+    def from_sync(cls, provider: AzureBlobProvider) -> Self:
+        """An async provider on the same container with the same settings as ``provider``
+        (a token credential must then be an ``azure.identity.aio`` one)."""
+        sync = AzureBlobProvider.__new__(AzureBlobProvider)
+        sync.__setstate__(provider.__getstate__())
+        return cls._wrap(sync, create=False)
+
+    @classmethod
     def _wrap(cls, sync: AzureBlobProvider, *, create: bool) -> Self:
         self = cls.__new__(cls)
         self._config = sync

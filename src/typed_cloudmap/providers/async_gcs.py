@@ -90,6 +90,11 @@ class AsyncGCSProvider:
         return cls._from_state(sync.__getstate__(), create=create), prefix
 
     @classmethod
+    def from_sync(cls, provider: GCSProvider) -> Self:
+        """An async provider on the same bucket with the same settings as ``provider``."""
+        return cls._from_state(provider.__getstate__(), create=False)
+
+    @classmethod
     def _from_state(cls, state: dict[str, Any], *, create: bool) -> Self:
         options = {k: v for k, v in state.items() if k != "bucket"}
         return cls(state["bucket"], create=create, **options)

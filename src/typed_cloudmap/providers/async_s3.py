@@ -110,6 +110,11 @@ class AsyncS3Provider:
         return cls._from_state(sync.__getstate__(), create=create), prefix
 
     @classmethod
+    def from_sync(cls, provider: S3Provider) -> Self:
+        """An async provider on the same bucket with the same settings as ``provider``."""
+        return cls._from_state(provider.__getstate__(), create=False)
+
+    @classmethod
     def _from_state(cls, state: dict[str, Any], *, create: bool) -> Self:
         return cls(
             state["bucket"],
