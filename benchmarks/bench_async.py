@@ -6,6 +6,8 @@ loopback port and runs the same 1 KB put and get through each candidate:
 - ``boto3`` (the sync client the sync provider uses: the baseline);
 - ``aiobotocore`` (botocore's async twin; the candidate for ``AsyncS3Provider``);
 - ``obstore`` (Rust ``object_store``'s async API), when it is installed (``bench`` extra);
+- ``AsyncS3Provider`` (what was chosen: aiobotocore plus this library's conditions and
+  error translation), so its overhead over the raw client shows;
 
 first one request at a time (latency and CPU per request), then ``C`` at a time with
 ``asyncio.gather`` (what a bulk operation does). Client CPU is this process's
@@ -157,6 +159,35 @@ async def bench_obstore(endpoint: S3Endpoint, ops: int, concurrency: int) -> lis
     return rows
 
 
+async def bench_provider(endpoint: S3Endpoint, ops: int, concurrency: int) -> list[str]:
+    from typed_cloudmap.providers.async_s3 import AsyncS3Provider
+
+    _, bucket = _bucket(endpoint)
+    provider = AsyncS3Provider(
+        bucket,
+        endpoint_url=endpoint.url,
+        region_name=endpoint.region,
+        client_kwargs=endpoint.client_kwargs(),
+        max_pool_connections=concurrency,
+    )
+
+    async def put(i: int) -> object:
+        return await provider.put(f"k{i}", _PAYLOAD)
+
+    async def get(i: int) -> object:
+        return await provider.get(f"k{i}")
+
+    await put(-1)
+    rows = []
+    for c in (1, concurrency):
+        cpu, wall = await _async_case(put, ops, c)
+        rows.append(_row("AsyncS3Prov.", f"put 1 KB, {c} at a time", ops, cpu, wall))
+        cpu, wall = await _async_case(get, ops, c)
+        rows.append(_row("AsyncS3Prov.", f"get 1 KB, {c} at a time", ops, cpu, wall))
+    await provider.close()
+    return rows
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ops", type=int, default=500, help="requests per case")
@@ -166,6 +197,7 @@ def main(argv: list[str] | None = None) -> None:
         rows = bench_boto3(endpoint, args.ops)
         rows += asyncio.run(bench_aiobotocore(endpoint, args.ops, args.concurrency))
         rows += asyncio.run(bench_obstore(endpoint, args.ops, args.concurrency))
+        rows += asyncio.run(bench_provider(endpoint, args.ops, args.concurrency))
     print("\n".join(rows))
 
 
