@@ -154,3 +154,37 @@ def test_registered_async_provider_wins(monkeypatch: pytest.MonkeyPatch) -> None
 
     register_provider("custom", Custom)
     assert async_provider_class("custom") is Custom
+
+
+def _race_in_process(root: str, worker: int) -> int:
+    """Four tasks of one process race a create-only put; returns how many won."""
+
+    async def main() -> int:
+        provider = AsyncLocalProvider(root)
+
+        async def attempt(task: int) -> bool:
+            try:
+                await provider.put("race", f"{worker}-{task}".encode(), create_only=True)
+            except KeySyncError:
+                return False
+            return True
+
+        return sum(await asyncio.gather(*(attempt(t) for t in range(4))))
+
+    return asyncio.run(main())
+
+
+def test_create_only_race_across_processes_has_one_winner(tmp_path: Path) -> None:
+    """The cross-process lock is kept: 3 processes x 4 tasks, one winner, its value stored."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    for round_ in range(3):
+        root = str(tmp_path / f"r{round_}")
+        LocalProvider(root)
+        with ProcessPoolExecutor(3, mp_context=multiprocessing.get_context("fork")) as pool:
+            wins = list(pool.map(_race_in_process, [root] * 3, range(3)))
+        assert sum(wins) == 1
+        got = LocalProvider(root).get("race")
+        assert got is not None
+        assert got.data.decode().split("-")[0] == str(wins.index(1))
