@@ -84,3 +84,16 @@ async def test_url_and_pickle(fake_gcs: FakeGCS) -> None:
     assert got.data == b"v"
     await clone.close()
     await provider.close()
+
+
+@pytest.mark.asyncio
+async def test_pool_grows_for_more_requests_in_flight(fake_gcs: FakeGCS) -> None:
+    import asyncio
+
+    provider = _provider(fake_gcs)
+    await provider.put("k", b"1")
+    provider.ensure_pool_size(200)
+    await asyncio.gather(*(provider.put(f"k{i}", b"x") for i in range(100)))
+    assert provider._config.__getstate__()["max_pool_connections"] == 200
+    assert len([o async for o in provider.list()]) == 101
+    await provider.close()

@@ -109,3 +109,19 @@ def test_client_reopens_on_a_new_event_loop(moto: S3Endpoint) -> None:
 
     assert asyncio.run(roundtrip(b"1")) == b"1"
     assert asyncio.run(roundtrip(b"2")) == b"2"  # the first loop's client is gone
+
+
+@pytest.mark.asyncio
+async def test_pool_grows_for_more_requests_in_flight(moto: S3Endpoint) -> None:
+    from typed_cloudmap.providers import SupportsPoolSize
+
+    provider = _provider(moto)
+    assert isinstance(provider, SupportsPoolSize)
+    await provider.put("k", b"1")
+    assert (await provider.client()).meta.config.max_pool_connections == 64
+    provider.ensure_pool_size(32)  # never shrinks
+    provider.ensure_pool_size(256)
+    client = await provider.client()
+    assert client.meta.config.max_pool_connections == 256
+    await asyncio.gather(*(provider.put(f"k{i}", b"x") for i in range(100)))
+    await provider.close()

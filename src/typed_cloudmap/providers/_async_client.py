@@ -30,6 +30,7 @@ class LoopClient(Generic[T]):
         self._client: T | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lock: asyncio.Lock | None = None
+        self._retired: list[T] = []
 
     async def get(self) -> T:
         loop = asyncio.get_running_loop()
@@ -43,8 +44,17 @@ class LoopClient(Generic[T]):
                 self._client = await self._open()
             return self._client
 
+    def retire(self) -> None:
+        """Open a new client at the next ``get`` (new settings); calls in flight finish on
+        the old one, which ``close`` closes."""
+        if self._client is not None:
+            self._retired.append(self._client)
+            self._client = None
+
     async def close(self) -> None:
-        """Close the client if this loop opened it; the next ``get`` opens a new one."""
-        client, self._client = self._client, None
-        if client is not None and self._loop is asyncio.get_running_loop():
-            await self._close(client)
+        """Close the clients this loop opened; the next ``get`` opens a new one."""
+        self.retire()
+        clients, self._retired = self._retired, []
+        if self._loop is asyncio.get_running_loop():
+            for client in clients:
+                await self._close(client)

@@ -78,6 +78,7 @@ class AsyncGCSProvider:
     max_name_length: int = GCSProvider.max_name_length
 
     def __init__(self, bucket: str, *, create: bool = False, **options: Any) -> None:
+        options.setdefault("max_pool_connections", 64)
         self._config = GCSProvider(bucket, **options)
         self._create = create
         self._http: LoopClient[GCSHttp] = LoopClient(self._open, _close)
@@ -149,6 +150,13 @@ class AsyncGCSProvider:
                 data=body,
                 headers={"content-type": "application/json"},
             )
+
+    def ensure_pool_size(self, size: int) -> None:
+        """Hold at least ``size`` connections (for that many requests in flight); a live
+        session is replaced at next use."""
+        if size > self._config.__getstate__()["max_pool_connections"]:
+            self._config.ensure_pool_size(size)
+            self._http.retire()
 
     async def close(self) -> None:
         await self._http.close()

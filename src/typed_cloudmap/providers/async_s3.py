@@ -176,6 +176,13 @@ class AsyncS3Provider:
         client.meta.events.register("before-sign.s3.PutObject", _drop_expect)
         return client, cm
 
+    def ensure_pool_size(self, size: int) -> None:
+        """Hold at least ``size`` connections (for that many requests in flight); a live
+        client is replaced at next use."""
+        if size > self._config.__getstate__()["max_pool_connections"]:
+            self._config.ensure_pool_size(size)
+            self._client.retire()
+
     async def close(self) -> None:
         """Close the client's connections; the next call opens a new client."""
         await self._client.close()
