@@ -2,14 +2,16 @@
 
 The same requests, conditions and etag form (always quoted) as :class:`AzureBlobProvider`,
 whose configuration, condition helpers and error table this provider shares: a sync
-``AzureBlobProvider`` (never opened) holds the account settings, so both providers accept
-the same arguments and URLs and report every failure the same way.
+``AzureBlobProvider`` holds the account settings, so both providers accept the same
+arguments and URLs and report every failure the same way. Its client is opened only for
+batch deletes, which run the sync provider's ``delete_many`` in a worker thread.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import MissingDependencyError, ValueSizeError
@@ -143,6 +145,7 @@ class AsyncAzureBlobProvider:
 
     async def close(self) -> None:
         await self._client.close()
+        self._config.close()  # the sync client of delete_many, if it was opened
 
     # --- single objects -------------------------------------------------------------------
 
@@ -214,6 +217,14 @@ class AsyncAzureBlobProvider:
             await blob.delete_blob(**_condition(if_match, MatchConditions.IfNotModified))
 
     # --- many objects ---------------------------------------------------------------------
+
+    async def delete_many(
+        self, items: Sequence[tuple[str, str | None]]
+    ) -> dict[str, BaseException]:
+        """Blob Batch deletes (256 blobs a request, each with its own ``If-Match``): the sync
+        provider's batch delete (one logic for both), run in a worker thread."""
+        await self._container()  # creates the container first when create=True
+        return await asyncio.to_thread(self._config.delete_many, list(items))
 
     async def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
         client = await self._container()

@@ -6,15 +6,17 @@ The same requests as :class:`S3Provider`, with the same conditions on them (``If
 provider keeps a sync ``S3Provider`` as its configuration and asks it for the error context
 and the bucket creation, so both providers map every S3 answer to the same error.
 
-The aiobotocore client belongs to the event loop that opened it; the provider opens it on
-first use and again if it is used from another loop (a new ``asyncio.run``).
+Batch deletes are the one exception: they run the sync provider's ``delete_many`` (boto3,
+one request per 1000 objects) in a worker thread, so its retry and per-object error logic
+exists once. The aiobotocore client belongs to the event loop that opened it; the provider
+opens it on first use and again if it is used from another loop (a new ``asyncio.run``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import MissingDependencyError
@@ -186,6 +188,7 @@ class AsyncS3Provider:
     async def close(self) -> None:
         """Close the client's connections; the next call opens a new client."""
         await self._client.close()
+        self._config.close()  # the sync client of delete_many, if it was opened
 
     # --- single objects -------------------------------------------------------------------
 
@@ -274,6 +277,14 @@ class AsyncS3Provider:
             )
 
     # --- many objects ---------------------------------------------------------------------
+
+    async def delete_many(
+        self, items: Sequence[tuple[str, str | None]]
+    ) -> dict[str, BaseException]:
+        """``DeleteObjects`` in batches of 1000, each object under its own ETag: the sync
+        provider's batch delete (one logic for both), run in a worker thread."""
+        await self.client()  # creates the bucket first when create=True
+        return await asyncio.to_thread(self._config.delete_many, list(items))
 
     async def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
         client = await self.client()
