@@ -31,6 +31,9 @@ from .errors import (
     ValueSizeError,
 )
 from .providers import (
+    AsyncLocalProvider,
+    AsyncMemoryProvider,
+    AsyncProvider,
     LocalProvider,
     MemoryProvider,
     ObjectInfo,
@@ -41,11 +44,20 @@ from .providers import (
 )
 
 if TYPE_CHECKING:
+    from .providers.async_azure import AsyncAzureBlobProvider
+    from .providers.async_gcs import AsyncGCSProvider
+    from .providers.async_s3 import AsyncS3Provider
     from .providers.azure import AzureBlobProvider
     from .providers.gcs import GCSProvider
     from .providers.s3 import S3Provider
 
 __all__ = [
+    "AsyncAzureBlobProvider",
+    "AsyncGCSProvider",
+    "AsyncLocalProvider",
+    "AsyncMemoryProvider",
+    "AsyncProvider",
+    "AsyncS3Provider",
     "AzureBlobProvider",
     "BulkError",
     "CloudMapping",
@@ -80,7 +92,14 @@ __version__ = "0.1.0"
 
 def __getattr__(name: str) -> Any:
     # Cloud providers import their SDK; load them only when asked for.
-    if name in {"S3Provider", "AzureBlobProvider", "GCSProvider"}:
+    if name in {
+        "S3Provider",
+        "AzureBlobProvider",
+        "GCSProvider",
+        "AsyncS3Provider",
+        "AsyncAzureBlobProvider",
+        "AsyncGCSProvider",
+    }:
         from . import providers
 
         return getattr(providers, name)
