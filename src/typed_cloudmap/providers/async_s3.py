@@ -6,10 +6,12 @@ The same requests as :class:`S3Provider`, with the same conditions on them (``If
 provider keeps a sync ``S3Provider`` as its configuration and asks it for the error context
 and the bucket creation, so both providers map every S3 answer to the same error.
 
-Batch deletes are the one exception: they run the sync provider's ``delete_many`` (boto3,
-one request per 1000 objects) in a worker thread, so its retry and per-object error logic
-exists once. The aiobotocore client belongs to the event loop that opened it; the provider
-opens it on first use and again if it is used from another loop (a new ``asyncio.run``).
+Batch deletes and values over ``multipart_threshold`` are the exceptions: they run the sync
+provider's ``delete_many`` (one request per 1000 objects) and multipart ``put`` (the
+condition on CompleteMultipartUpload) in a worker thread, so that logic exists once.
+
+The aiobotocore client belongs to the event loop that opened it; the provider opens it on
+first use and again if it is used from another loop (a new ``asyncio.run``).
 """
 
 from __future__ import annotations
@@ -77,12 +79,11 @@ class AsyncS3Provider:
     """Objects in one S3 bucket over asyncio; the arguments are :class:`S3Provider`'s.
 
     ``create=True`` creates a missing bucket at first use (construction does no I/O).
-    Values go up in one PutObject, so ``max_object_size`` is S3's single-request limit.
     """
 
-    max_object_size: int = 5 * 1024**3
-    """S3 takes at most 5 GiB in one PutObject (multipart uploads are not used here)."""
-    max_name_length: int = 1024
+    max_object_size: int = S3Provider.max_object_size
+    """A multipart upload takes at most 5 TiB (values over ``multipart_threshold`` use one)."""
+    max_name_length: int = S3Provider.max_name_length
 
     def __init__(
         self,
@@ -93,6 +94,7 @@ class AsyncS3Provider:
         create: bool = False,
         client_kwargs: Mapping[str, Any] | None = None,
         max_pool_connections: int = 64,
+        multipart_threshold: int = 64 * 1024**2,
     ) -> None:
         self._config = S3Provider(
             bucket,
@@ -100,6 +102,7 @@ class AsyncS3Provider:
             region_name=region_name,
             client_kwargs=client_kwargs,
             max_pool_connections=max_pool_connections,
+            multipart_threshold=multipart_threshold,
         )
         self._create = create
         self._client: LoopClient[tuple[S3Client, Any]] = LoopClient(self._open, _close)
@@ -124,6 +127,7 @@ class AsyncS3Provider:
             region_name=state["region_name"],
             client_kwargs=state["client_kwargs"],
             max_pool_connections=state["max_pool_connections"],
+            multipart_threshold=state["multipart_threshold"],
             create=create,
         )
 
@@ -248,6 +252,11 @@ class AsyncS3Provider:
                 f"{len(data)} bytes is over the {self.max_object_size}-byte limit of {self.name}",
                 key=name,
             )
+        client = await self.client()  # creates the bucket first when create=True
+        if len(data) > self._config.__getstate__()["multipart_threshold"]:
+            return await self._put_multipart(
+                name, data, if_match, create_only, metadata, content_type, content_encoding
+            )
         kwargs: dict[str, Any] = {
             "Bucket": self.bucket,
             "Key": name,
@@ -260,11 +269,34 @@ class AsyncS3Provider:
             kwargs["ContentType"] = content_type
         if content_encoding is not None:
             kwargs["ContentEncoding"] = content_encoding
-        client = await self.client()
         with self._config._errors("put", name, condition, if_match):
             response = await _retry_conflicts(lambda: client.put_object(**kwargs))
         etag: str = response["ETag"]
         return etag
+
+    async def _put_multipart(
+        self,
+        name: str,
+        data: bytes,
+        if_match: str | None,
+        create_only: bool,
+        metadata: Mapping[str, str] | None,
+        content_type: str | None,
+        content_encoding: str | None,
+    ) -> str:
+        """A large value: the sync provider's multipart upload (parts in parallel, the
+        condition on CompleteMultipartUpload, aborted on failure), in a worker thread; at
+        this size the thread costs nothing, and the upload logic exists once."""
+        return await asyncio.to_thread(
+            self._config.put,
+            name,
+            data,
+            if_match=if_match,
+            create_only=create_only,
+            metadata=metadata,
+            content_type=content_type,
+            content_encoding=content_encoding,
+        )
 
     async def delete(self, name: str, *, if_match: str | None = None) -> None:
         condition = Condition.EXISTS if if_match is None else Condition.IF_MATCH
