@@ -97,3 +97,21 @@ async def test_pool_grows_for_more_requests_in_flight(fake_gcs: FakeGCS) -> None
     assert provider._config.__getstate__()["max_pool_connections"] == 200
     assert len([o async for o in provider.list()]) == 101
     await provider.close()
+
+
+@pytest.mark.asyncio
+async def test_large_value_keeps_its_condition(fake_gcs: FakeGCS) -> None:
+    """One multipart request at any size: its preconditions hold on fake-gcs-server too
+    (which drops them on the resumable uploads the sync SDK uses above 8 MiB)."""
+    provider = _provider(fake_gcs)
+    big = b"\x02" * (9 * 1024**2) + b"tail"
+    etag = await provider.put("big", big, create_only=True)
+    with pytest.raises(KeySyncError):
+        await provider.put("big", big, create_only=True)
+    etag2 = await provider.put("big", big + b"2", if_match=etag, metadata={"tcm_token": "t"})
+    with pytest.raises(KeySyncError):
+        await provider.put("big", big + b"3", if_match=etag)
+    got = await provider.get("big")
+    assert got is not None
+    assert (got.data, got.etag, got.metadata["tcm_token"]) == (big + b"2", etag2, "t")
+    await provider.close()
