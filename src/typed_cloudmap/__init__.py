@@ -33,6 +33,9 @@ from .errors import (
     ValueSizeError,
 )
 from .providers import (
+    AsyncLocalProvider,
+    AsyncMemoryProvider,
+    AsyncProvider,
     LocalProvider,
     MemoryProvider,
     ObjectInfo,
@@ -43,11 +46,20 @@ from .providers import (
 )
 
 if TYPE_CHECKING:
+    from .providers.async_azure import AsyncAzureBlobProvider
+    from .providers.async_gcs import AsyncGCSProvider
+    from .providers.async_s3 import AsyncS3Provider
     from .providers.azure import AzureBlobProvider
     from .providers.gcs import GCSProvider
     from .providers.s3 import S3Provider
 
 __all__ = [
+    "AsyncAzureBlobProvider",
+    "AsyncGCSProvider",
+    "AsyncLocalProvider",
+    "AsyncMemoryProvider",
+    "AsyncProvider",
+    "AsyncS3Provider",
     "AzureBlobProvider",
     "BulkError",
     "CloudMapping",
@@ -85,7 +97,14 @@ except PackageNotFoundError:  # imported from a source tree that was never insta
 
 def __getattr__(name: str) -> Any:
     # Cloud providers import their SDK; load them only when asked for.
-    if name in {"S3Provider", "AzureBlobProvider", "GCSProvider"}:
+    if name in {
+        "S3Provider",
+        "AzureBlobProvider",
+        "GCSProvider",
+        "AsyncS3Provider",
+        "AsyncAzureBlobProvider",
+        "AsyncGCSProvider",
+    }:
         from . import providers
 
         return getattr(providers, name)

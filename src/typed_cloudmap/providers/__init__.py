@@ -10,17 +10,41 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._async_base import (
+    AsyncProvider,
+    AsyncSupportsBatchDelete,
+    ensure_async_provider,
+    ensure_sync_provider,
+)
 from ._base import ObjectInfo, Provider, StoredObject, SupportsBatchDelete, SupportsPoolSize
-from ._registry import load_object, open_url, register_provider
+from ._registry import (
+    async_provider_class,
+    load_object,
+    open_async_url,
+    open_url,
+    register_provider,
+)
+from .async_local import AsyncLocalProvider
+from .async_memory import AsyncMemoryProvider
 from .local import LocalProvider
 from .memory import MemoryProvider
 
 if TYPE_CHECKING:
+    from .async_azure import AsyncAzureBlobProvider
+    from .async_gcs import AsyncGCSProvider
+    from .async_s3 import AsyncS3Provider
     from .azure import AzureBlobProvider
     from .gcs import GCSProvider
     from .s3 import S3Provider
 
 __all__ = [
+    "AsyncAzureBlobProvider",
+    "AsyncGCSProvider",
+    "AsyncLocalProvider",
+    "AsyncMemoryProvider",
+    "AsyncProvider",
+    "AsyncS3Provider",
+    "AsyncSupportsBatchDelete",
     "AzureBlobProvider",
     "GCSProvider",
     "LocalProvider",
@@ -31,6 +55,10 @@ __all__ = [
     "StoredObject",
     "SupportsBatchDelete",
     "SupportsPoolSize",
+    "async_provider_class",
+    "ensure_async_provider",
+    "ensure_sync_provider",
+    "open_async_url",
     "open_url",
     "register_provider",
 ]
@@ -39,6 +67,9 @@ _LAZY = {
     "S3Provider": "typed_cloudmap.providers.s3:S3Provider",
     "AzureBlobProvider": "typed_cloudmap.providers.azure:AzureBlobProvider",
     "GCSProvider": "typed_cloudmap.providers.gcs:GCSProvider",
+    "AsyncS3Provider": "typed_cloudmap.providers.async_s3:AsyncS3Provider",
+    "AsyncAzureBlobProvider": "typed_cloudmap.providers.async_azure:AsyncAzureBlobProvider",
+    "AsyncGCSProvider": "typed_cloudmap.providers.async_gcs:AsyncGCSProvider",
 }
 
 

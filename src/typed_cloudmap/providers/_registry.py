@@ -18,14 +18,19 @@ import importlib
 import threading
 from collections.abc import Callable, Mapping
 from importlib.metadata import entry_points
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 from ..errors import MissingDependencyError
 from ._base import Provider
 
+if TYPE_CHECKING:
+    from ._async_base import AsyncProvider
+
 __all__ = [
+    "async_provider_class",
     "known_schemes",
+    "open_async_url",
     "open_url",
     "option_bool",
     "provider_class",
@@ -42,11 +47,23 @@ _BUILTIN: Mapping[str, str] = {
     "gs": "typed_cloudmap.providers.gcs:GCSProvider",
 }
 
+# The async twins, for AsyncCloudMapping (see async_provider_class).
+_ASYNC_BUILTIN: Mapping[str, str] = {
+    "memory": "typed_cloudmap.providers.async_memory:AsyncMemoryProvider",
+    "file": "typed_cloudmap.providers.async_local:AsyncLocalProvider",
+    "s3": "typed_cloudmap.providers.async_s3:AsyncS3Provider",
+    "az": "typed_cloudmap.providers.async_azure:AsyncAzureBlobProvider",
+    "gs": "typed_cloudmap.providers.async_gcs:AsyncGCSProvider",
+}
+
 # The SDK behind each optional backend: (top-level modules, package to install, extra).
 _SDKS: Mapping[str, tuple[tuple[str, ...], str, str]] = {
     "typed_cloudmap.providers.s3": (("boto3", "botocore"), "boto3", "s3"),
     "typed_cloudmap.providers.azure": (("azure",), "azure-storage-blob", "azure"),
     "typed_cloudmap.providers.gcs": (("google",), "google-cloud-storage", "gcs"),
+    "typed_cloudmap.providers.async_s3": (("aiobotocore", "botocore"), "aiobotocore", "async"),
+    "typed_cloudmap.providers.async_azure": (("azure", "aiohttp"), "aiohttp", "async"),
+    "typed_cloudmap.providers.async_gcs": (("aiohttp", "google"), "aiohttp", "async"),
 }
 
 _registered: dict[str, type[Any] | str] = {}
@@ -136,6 +153,46 @@ def open_url(
     leading ``/``; ``file://`` URLs use the whole path as the root and return ``""``), and the
     query options the provider did not use (for example ``codec``).
     """
+    provider, prefix, options = _open(url, overrides, provider_class)
+    return provider, prefix, options
+
+
+def async_provider_class(scheme: str) -> type[Any]:
+    """The async provider class for ``scheme`` (what ``AsyncCloudMapping(url)`` opens).
+
+    A class registered with :func:`register_provider` is used when its operations are
+    coroutines; otherwise the built-in async twin of the scheme's provider.
+    """
+    from ._async_base import is_async_provider
+
+    scheme = scheme.lower()
+    with _lock:
+        registered = _registered.get(scheme)
+    if isinstance(registered, str):
+        registered = load_object(registered)
+    if registered is not None and is_async_provider(registered):
+        return registered
+    target = _ASYNC_BUILTIN.get(scheme)
+    if target is None:
+        raise ValueError(
+            f"no async provider for URL scheme {scheme!r}; async providers exist for: "
+            + ", ".join(f"{s}://" for s in sorted(_ASYNC_BUILTIN))
+        )
+    cls: type[Any] = load_object(target)
+    return cls
+
+
+def open_async_url(
+    url: str, *, overrides: Mapping[str, str] | None = None
+) -> tuple[AsyncProvider, str, dict[str, str]]:
+    """:func:`open_url` for async providers: same URLs, same options, same prefix rules."""
+    provider, prefix, options = _open(url, overrides, async_provider_class)
+    return provider, prefix, options
+
+
+def _open(
+    url: str, overrides: Mapping[str, str] | None, lookup: Callable[[str], type[Any]]
+) -> tuple[Any, str, dict[str, str]]:
     parts = urlsplit(url)
     if not parts.scheme or "://" not in url:
         raise ValueError(f"{url!r} is not a storage URL like 's3://bucket/prefix'")
@@ -147,7 +204,7 @@ def open_url(
             raise ValueError(f"{url!r}: option {key!r} is given twice")
         options[key] = value
     options.update(overrides or {})
-    cls = provider_class(parts.scheme)
+    cls = lookup(parts.scheme)
     path = unquote(parts.path)
     provider, prefix = cls.from_url_parts(
         parts.netloc, path[1:] if path[:1] == "/" else path, options
