@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._cache import ReadCache
 from ._mapping import CloudMapping
+from ._watch_diff import Change
 from .codecs import (
     CodecStack,
     Serializer,
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AzureBlobProvider",
     "BulkError",
+    "Change",
     "CloudMapping",
     "CloudMappingError",
     "CodecError",

@@ -24,6 +24,7 @@ from ._options import pick_type, rebuild, stack_for
 from ._tokens import META_PRIOR, META_TOKEN, chain_of, new_token, reconcile
 from ._values import Upgrade, ValueCodec
 from ._view import EtagView
+from ._watch import Change, watch_changes
 from .codecs import CodecStack, Serializer, Transform
 from .codecs._limits import check_limit
 from .errors import CloudMappingError, CodecError, KeySyncError, ProviderError, ValueSizeError
@@ -183,6 +184,10 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
         self._view.replace(in_scope, listed)
 
     sync_with_cloud = sync
+
+    def watch(self, *, interval: float = 5.0, prefix: str | None = None) -> Iterator[Change[K, V]]:
+        """Yield a ``Change`` as other writers add, modify or delete keys (polls; ``_watch``)."""
+        return watch_changes(self, interval=interval, prefix=prefix)
 
     def _forget_cached(self, name: str) -> None:
         if self.cache is not None:
