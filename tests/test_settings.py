@@ -78,9 +78,7 @@ def test_whole_object_source(store_url: str) -> None:
     assert settings.db == Database(host="db.internal")
 
 
-def test_priority_init_then_env_then_store(
-    store_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_priority_init_then_env_then_store(store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("APP_WORKERS", "8")
     monkeypatch.setenv("APP_DEBUG", "false")
     settings = _sources_class(store_url, "app.json", "init,env,cloud")(name="from-init")
@@ -198,7 +196,11 @@ def test_live_settings_reload_keep_old_and_callbacks(decodes: Counter[str]) -> N
     changes: list[tuple[App, App]] = []
     errors: list[Exception] = []
     live = LiveSettings(
-        App, provider, key="app.json", interval=3600, on_change=lambda o, n: changes.append((o, n)),
+        App,
+        provider,
+        key="app.json",
+        interval=3600,
+        on_change=lambda o, n: changes.append((o, n)),
         on_error=errors.append,
     )
     assert live.current.name == "v1"
@@ -209,7 +211,8 @@ def test_live_settings_reload_keep_old_and_callbacks(decodes: Counter[str]) -> N
     assert live.refresh() is False  # nothing changed: one conditional GET, a 304
     assert dict(provider.calls) == {"get": 1, "conditional": 1, "304": 1}
     assert decodes["decode"] == 0
-    assert changes == [] and errors == []
+    assert changes == []
+    assert errors == []
 
     writer["app.json"] = {"name": "v2", "workers": 2}
     assert live.refresh() is True
@@ -219,7 +222,8 @@ def test_live_settings_reload_keep_old_and_callbacks(decodes: Counter[str]) -> N
     writer["app.json"] = {"name": "v3", "workers": "many"}  # does not validate
     assert live.refresh() is False
     assert live.current.name == "v2"
-    assert len(errors) == 1 and isinstance(errors[0], ValidationError)
+    assert len(errors) == 1
+    assert isinstance(errors[0], ValidationError)
     assert live.refresh() is False  # the same bad version is reported once
     assert len(errors) == 1
 
@@ -279,7 +283,7 @@ def test_async_live_settings() -> None:
 
         live = AsyncLiveSettings(App, provider, key="app.json", interval=0.01, on_change=on_change)
         with pytest.raises(RuntimeError):
-            live.current
+            _ = live.current
         async with live:
             assert live.current.name == "v1"
             provider.calls.clear()
