@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import (
+    Generator,
     Iterable,
     Iterator,
     Mapping,
@@ -185,7 +186,9 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
 
     sync_with_cloud = sync
 
-    def watch(self, *, interval: float = 5.0, prefix: str | None = None) -> Iterator[Change[K, V]]:
+    def watch(
+        self, *, interval: float = 5.0, prefix: str | None = None
+    ) -> Generator[Change[K, V], None, None]:
         """Yield a ``Change`` as other writers add, modify or delete keys (polls; ``_watch``)."""
         return watch_changes(self, interval=interval, prefix=prefix)
 

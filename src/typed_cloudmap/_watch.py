@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Generic, Protocol, TypeVar, cast
 
@@ -49,7 +49,7 @@ class Watchable(Protocol[K, V_co]):
 
 def watch_changes(
     mapping: Watchable[K, V], *, interval: float = 5.0, prefix: str | None = None
-) -> Iterator[Change[K, V]]:
+) -> Generator[Change[K, V], None, None]:
     """Validate the arguments now, then return the (lazy) change stream."""
     backoff = Backoff(interval)
     scope = _Scope(mapping, prefix)  # a bad prefix fails here, not at the first next()
@@ -80,7 +80,7 @@ class _Scope(Generic[K, V]):
 
 def _stream(
     mapping: Watchable[K, V], scope: _Scope[K, V], backoff: Backoff
-) -> Iterator[Change[K, V]]:
+) -> Generator[Change[K, V], None, None]:
     pool = ThreadPoolExecutor(
         max(1, min(mapping.max_workers, _MAX_FETCH_WORKERS)), thread_name_prefix="tcm-watch"
     )
