@@ -6,13 +6,23 @@ poll finds something, so a test that writes, then calls ``next()``, sees exactly
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import BaseModel
 
 from backends import factory_for
-from typed_cloudmap import Change, CloudMapping, CodecError, MemoryProvider
+from typed_cloudmap import (
+    Change,
+    CloudMapping,
+    CodecError,
+    MemoryProvider,
+    ObjectInfo,
+    StoredObject,
+)
 
 WATCH_BACKENDS = ["memory", "local", "s3-moto", "azure-azurite", "gcs-fake"]
 FAST = 0.01
@@ -133,3 +143,37 @@ def test_arguments_are_checked_at_the_call() -> None:
         watcher.watch(interval=0)
     with pytest.raises(ValueError, match="interval"):
         watcher.watch(interval=-1.0)
+
+
+class _CountingMemory(MemoryProvider):
+    """A memory provider counting LIST and GET calls."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: Counter[str] = Counter()
+
+    def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        self.calls["list"] += 1
+        return super().list(prefix)
+
+    def get(self, name: str, **kwargs: Any) -> StoredObject | None:
+        self.calls["get"] += 1
+        return super().get(name, **kwargs)
+
+
+def test_one_list_and_gets_only_for_changed_keys() -> None:
+    provider = _CountingMemory()
+    writer = CloudMapping[int, Item](provider)
+    writer.set_many({i: Item(n=i) for i in range(3000)})
+    watcher = CloudMapping[int, Item](provider)
+    stream = watcher.watch(interval=FAST)
+    for round_ in range(3):
+        provider.calls.clear()
+        writer[round_] = Item(n=-1)
+        assert next(stream).key == round_
+        assert dict(provider.calls) == {"list": 1, "get": 1}
+    provider.calls.clear()
+    writer.set_many({i: Item(n=-2) for i in range(10, 20)})
+    assert sorted(next(stream).key for _ in range(10)) == list(range(10, 20))
+    assert dict(provider.calls) == {"list": 1, "get": 10}  # one poll, fetched concurrently
+    stream.close()

@@ -24,7 +24,7 @@ V = TypeVar("V")
 ChangeKind = Literal["added", "modified", "deleted"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: ``Change[str, int](...)`` must work (CPython gh-90562)
 class Change(Generic[K, V]):
     """One change another writer made to the store, as ``watch`` reports it.
 
@@ -59,7 +59,7 @@ def plan(known: Mapping[str, str], listed: Mapping[str, str]) -> Plan:
     return Plan(fetch, deleted)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots, as for Change
 class Fetched(Generic[V]):
     """What a GET of a planned object returned: the version read and its decoded value, or
     the ``CodecError`` its bytes raised. ``chain`` is that version's write-token history."""
