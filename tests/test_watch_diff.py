@@ -25,6 +25,12 @@ def test_plan_fetches_new_and_changed_and_lists_the_gone() -> None:
     assert plan({}, {}) == Plan((), ())
 
 
+def test_plan_does_not_delete_what_the_view_gained_during_the_listing() -> None:
+    before = {"a": "1", "b": "2"}
+    after = {"a": "1", "b": "2x", "own": "9"}  # the mapping wrote b and own meanwhile
+    assert plan(after, {}, before=before) == Plan((), (("a", "1"),))
+
+
 def test_settle_turns_fetches_into_changes_and_view_updates() -> None:
     fetched: Fetched[int] = Fetched("e2", 5, chain="t")
     assert settle("k", "n", "e1", fetched) == (

@@ -17,7 +17,7 @@ import logging
 import time
 from collections.abc import Generator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Generic, Protocol, TypeVar, cast
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 from ._keys import KeyCodec
 from ._tokens import chain_of
@@ -101,6 +101,7 @@ def _poll(
 ) -> tuple[list[Change[K, V]], bool]:
     """One poll: the changes found, and whether it ran without a transient failure."""
     keys: dict[str, K] = {}
+    before = _known(mapping._view, scope, keys)
     listed: dict[str, str] = {}
     try:
         for info in mapping.provider.list(scope.name_prefix):
@@ -111,13 +112,7 @@ def _poll(
     except ProviderError as exc:
         logger.warning("watch: listing %s failed, will retry: %s", mapping.provider.name, exc)
         return [], False
-    known: dict[str, str] = {}
-    for name, etag in mapping._view.snapshot().items():
-        ok, key = scope.key_of(name)
-        if ok:
-            known[name] = etag
-            keys.setdefault(name, cast(K, key))
-    todo = plan(known, listed)
+    todo = plan(_known(mapping._view, scope, keys), listed, before=before)
     futures = {name: pool.submit(_fetch, mapping, keys[name], name) for name, _ in todo.fetch}
     changes: list[Change[K, V]] = []
     clean = True
@@ -133,6 +128,19 @@ def _poll(
     for name, was in todo.deleted:
         _report(mapping._view, *deleted(keys[name], name, was), changes)
     return changes, clean
+
+
+def _known(view: EtagView, scope: _Scope[K, Any], keys: dict[str, K]) -> dict[str, str]:
+    """The view's versions in scope (each name's key goes into ``keys``)."""
+    known: dict[str, str] = {}
+    for name, etag in view.snapshot().items():
+        if name not in keys:
+            ok, key = scope.key_of(name)
+            if not ok:
+                continue
+            keys[name] = cast(K, key)
+        known[name] = etag
+    return known
 
 
 def _report(

@@ -52,10 +52,24 @@ class Plan:
     deleted: tuple[tuple[str, str], ...]
 
 
-def plan(known: Mapping[str, str], listed: Mapping[str, str]) -> Plan:
-    """Compare the versions known in a scope with a listing of that scope."""
+def plan(
+    known: Mapping[str, str],
+    listed: Mapping[str, str],
+    *,
+    before: Mapping[str, str] | None = None,
+) -> Plan:
+    """Compare the versions known in a scope with a listing of that scope.
+
+    ``known`` is the view after the listing; ``before``, the view when the listing started:
+    an object counts as deleted only if the view held the same version all along (one the
+    mapping itself wrote while the listing ran is not in the listing, and is not gone).
+    """
     fetch = tuple((n, known.get(n)) for n, etag in listed.items() if known.get(n) != etag)
-    deleted = tuple((n, etag) for n, etag in known.items() if n not in listed)
+    deleted = tuple(
+        (n, etag)
+        for n, etag in known.items()
+        if n not in listed and (before is None or before.get(n) == etag)
+    )
     return Plan(fetch, deleted)
 
 
