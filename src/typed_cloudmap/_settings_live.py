@@ -148,6 +148,7 @@ class LiveSettings(Generic[S]):
         self.interval = interval
         self._holder = _Holder(_Reloader(settings_cls, url, key), on_change, on_error)
         self._holder.first(self._holder.reloader.check())
+        self._refreshing = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="tcm-live-settings", daemon=True)
         self._thread.start()
@@ -161,9 +162,10 @@ class LiveSettings(Generic[S]):
 
     def refresh(self) -> bool:
         """Check the store now; ``True`` if a new version was swapped in."""
-        before = self._holder.current
-        self._holder.apply(self._holder.reloader.check())
-        return self._holder.current is not before
+        with self._refreshing:  # check and swap as one step: versions never go backwards
+            before = self._holder.current
+            self._holder.apply(self._holder.reloader.check())
+            return self._holder.current is not before
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
@@ -211,6 +213,7 @@ class AsyncLiveSettings(Generic[S]):
         self._callbacks = (on_change, on_error)
         self._holder: _Holder[S] | None = None
         self._task: asyncio.Task[None] | None = None
+        self._refreshing = asyncio.Lock()
 
     @property
     def current(self) -> S:
@@ -234,14 +237,17 @@ class AsyncLiveSettings(Generic[S]):
         holder = self._holder
         if holder is None:
             raise RuntimeError("AsyncLiveSettings is not open: use `async with` or `await open()`")
-        before = holder.current
-        for result in holder.apply(await asyncio.to_thread(holder.reloader.check)):
+        async with self._refreshing:  # check and swap as one step: never go backwards
+            before = holder.current
+            results = holder.apply(await asyncio.to_thread(holder.reloader.check))
+            swapped = holder.current is not before
+        for result in results:
             if inspect.isawaitable(result):
                 try:
                     await result
                 except Exception:
                     logger.exception("live settings: callback failed")
-        return holder.current is not before
+        return swapped
 
     async def _run(self) -> None:
         while True:
