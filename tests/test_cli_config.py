@@ -15,6 +15,8 @@ import signal
 import subprocess
 import sys
 import threading
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,19 +43,40 @@ def _command() -> str:
     return which
 
 
+@dataclass(frozen=True)
+class Where:
+    """A working directory (with ``models.py``) and the URL of the store under test."""
+
+    workdir: Path
+    url: str
+
+
 @pytest.fixture
-def workdir(tmp_path: Path) -> Path:
+def where(tmp_path: Path) -> Where:
+    """A local store."""
     (tmp_path / "models.py").write_text(MODELS)
-    return tmp_path
+    return Where(tmp_path, f"file://{tmp_path / 'store'}")
 
 
-def _url(workdir: Path) -> str:
-    return f"file://{workdir / 'store'}"
+@pytest.fixture(params=["local", "s3-moto"])
+def where_any(
+    request: pytest.FixtureRequest, where: Where, monkeypatch: pytest.MonkeyPatch
+) -> Where:
+    """A local store, or a fresh bucket on moto (credentials in the environment)."""
+    if request.param == "local":
+        return where
+    s3 = request.getfixturevalue("s3_moto_server")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3.access_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3.secret_key)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", s3.region)
+    bucket = f"tcm-edit-{uuid.uuid4().hex[:12]}"
+    return Where(where.workdir, f"s3://{bucket}/cfg/?endpoint_url={s3.url}&create=true")
 
 
 def _edit(
-    workdir: Path, key: str, steps: list[dict[str, Any]], *extra: str
+    where: Where, key: str, steps: list[dict[str, Any]], *extra: str
 ) -> tuple[subprocess.CompletedProcess[str], list[dict[str, Any]]]:
+    workdir = where.workdir
     log = workdir / "editor.log"
     log.unlink(missing_ok=True)
     plan = workdir / "plan.json"
@@ -65,7 +88,7 @@ def _edit(
     }
     env.pop("VISUAL", None)
     result = subprocess.run(
-        [_command(), "edit", _url(workdir), key, *extra],
+        [_command(), "edit", where.url, key, *extra],
         cwd=workdir,
         env=env,
         capture_output=True,
@@ -77,35 +100,36 @@ def _edit(
     return result, opened
 
 
-def _store(workdir: Path) -> CloudMapping[str, Any]:
-    return CloudMapping[str, Any](_url(workdir))
+def _store(where: Where) -> CloudMapping[str, Any]:
+    return CloudMapping[str, Any](where.url)
 
 
 def _json(data: Any) -> str:
     return json.dumps(data, indent=2) + "\n"
 
 
-def test_edit_writes_a_valid_change(workdir: Path) -> None:
-    _store(workdir)["app"] = {"name": "a", "workers": 1}
+def test_edit_writes_a_valid_change(where: Where) -> None:
+    _store(where)["app"] = {"name": "a", "workers": 1}
     result, opened = _edit(
-        workdir, "app", [{"write": _json({"name": "b", "workers": 2})}], "--type", "models:App"
+        where, "app", [{"write": _json({"name": "b", "workers": 2})}], "--type", "models:App"
     )
     assert result.returncode == 0, result.stderr
     assert '"name": "a"' in opened[0]["opened"]
-    store = _store(workdir)
+    store = _store(where)
     assert store["app"] == {"name": "b", "workers": 2}
     assert result.stdout.strip() == store.etags["app"]
 
 
-def test_edit_reopens_invalid_value_with_errors(workdir: Path) -> None:
-    _store(workdir)["app"] = {"name": "a", "workers": 1}
-    peek = {"url": _url(workdir), "key": "app"}
+def test_edit_reopens_invalid_value_with_errors(where_any: Where) -> None:
+    where = where_any
+    _store(where)["app"] = {"name": "a", "workers": 1}
+    peek = {"url": where.url, "key": "app"}
     steps = [
         {"write": _json({"name": "b", "workers": "many"})},
         {"peek": peek, "write": "{not json"},
         {"peek": peek, "write": _json({"name": "c", "workers": 3})},
     ]
-    result, opened = _edit(workdir, "app", steps, "--type", "models:App")
+    result, opened = _edit(where, "app", steps, "--type", "models:App")
     assert result.returncode == 0, result.stderr
     assert len(opened) == 3
     assert "# ERROR" in opened[1]["opened"]
@@ -113,76 +137,77 @@ def test_edit_reopens_invalid_value_with_errors(workdir: Path) -> None:
     assert '"many"' in opened[1]["opened"]  # the user's text is kept below the errors
     assert "not valid JSON" in opened[2]["opened"]
     assert opened[1]["stored"] == opened[2]["stored"] == {"name": "a", "workers": 1}
-    assert _store(workdir)["app"] == {"name": "c", "workers": 3}
+    assert _store(where)["app"] == {"name": "c", "workers": 3}
 
 
-def test_edit_conflict_shows_theirs_and_reopens(workdir: Path) -> None:
-    _store(workdir)["app"] = {"name": "a", "workers": 1}
+def test_edit_conflict_shows_theirs_and_reopens(where_any: Where) -> None:
+    where = where_any
+    _store(where)["app"] = {"name": "a", "workers": 1}
     theirs = {"name": "theirs", "workers": 9}
     steps = [
         {
-            "other": {"url": _url(workdir), "key": "app", "value": theirs},
+            "other": {"url": where.url, "key": "app", "value": theirs},
             "write": _json({"name": "mine", "workers": 2}),
         },
-        {"peek": {"url": _url(workdir), "key": "app"}},  # keep mine, now over theirs
+        {"peek": {"url": where.url, "key": "app"}},  # keep mine, now over theirs
     ]
-    result, opened = _edit(workdir, "app", steps, "--type", "models:App")
+    result, opened = _edit(where, "app", steps, "--type", "models:App")
     assert result.returncode == 0, result.stderr
     second = opened[1]["opened"]
     assert "CONFLICT" in second
     assert '"theirs"' in second  # their version, as comments
     assert '"mine"' in second  # mine, as the text to save
     assert opened[1]["stored"] == theirs  # the stale write did not land
-    assert _store(workdir)["app"] == {"name": "mine", "workers": 2}
+    assert _store(where)["app"] == {"name": "mine", "workers": 2}
 
 
-def test_edit_conflict_then_saving_theirs_is_no_change(workdir: Path) -> None:
-    _store(workdir)["app"] = {"name": "a", "workers": 1}
+def test_edit_conflict_then_saving_theirs_is_no_change(where: Where) -> None:
+    _store(where)["app"] = {"name": "a", "workers": 1}
     theirs = {"name": "theirs", "workers": 9}
     steps = [
         {
-            "other": {"url": _url(workdir), "key": "app", "value": theirs},
+            "other": {"url": where.url, "key": "app", "value": theirs},
             "write": _json({"name": "mine", "workers": 2}),
         },
         {"write": _json(theirs)},
     ]
-    result, _ = _edit(workdir, "app", steps)
+    result, _ = _edit(where, "app", steps)
     assert result.returncode == 0, result.stderr
     assert "no changes" in result.stderr
-    assert _store(workdir)["app"] == theirs
+    assert _store(where)["app"] == theirs
 
 
-def test_edit_unchanged_aborts_without_writing(workdir: Path) -> None:
-    store = _store(workdir)
+def test_edit_unchanged_aborts_without_writing(where: Where) -> None:
+    store = _store(where)
     store["app"] = {"name": "a", "workers": 1}
     before = store.etags["app"]
-    result, _ = _edit(workdir, "app", [{"keep": True}], "--type", "models:App")
+    result, _ = _edit(where, "app", [{"keep": True}], "--type", "models:App")
     assert result.returncode == 0, result.stderr
     assert "no changes" in result.stderr
     assert result.stdout == ""
-    assert _store(workdir).etags["app"] == before
+    assert _store(where).etags["app"] == before
 
 
-def test_edit_empty_save_aborts(workdir: Path) -> None:
-    store = _store(workdir)
+def test_edit_empty_save_aborts(where: Where) -> None:
+    store = _store(where)
     store["app"] = {"name": "a", "workers": 1}
     before = store.etags["app"]
-    result, _ = _edit(workdir, "app", [{"empty": True}])
+    result, _ = _edit(where, "app", [{"empty": True}])
     assert result.returncode == 1
     assert "empty" in result.stderr
-    assert _store(workdir).etags["app"] == before
+    assert _store(where).etags["app"] == before
 
 
-def test_edit_creates_a_new_key_and_editor_failure_aborts(workdir: Path) -> None:
-    _store(workdir)["other"] = 1  # the store exists
+def test_edit_creates_a_new_key_and_editor_failure_aborts(where: Where) -> None:
+    _store(where)["other"] = 1  # the store exists
     steps = [{"write": '{"name": "new"}'}]
-    result, _ = _edit(workdir, "fresh", steps, "--type", "models:App")
+    result, _ = _edit(where, "fresh", steps, "--type", "models:App")
     assert result.returncode == 0, result.stderr
-    assert _store(workdir)["fresh"] == {"name": "new", "workers": 1}
-    failed, _ = _edit(workdir, "fresh", [])  # the editor exits 3
+    assert _store(where)["fresh"] == {"name": "new", "workers": 1}
+    failed, _ = _edit(where, "fresh", [])  # the editor exits 3
     assert failed.returncode == 1
     assert "editor exited" in failed.stderr
-    assert _store(workdir)["fresh"] == {"name": "new", "workers": 1}
+    assert _store(where)["fresh"] == {"name": "new", "workers": 1}
 
 
 # --- watch ------------------------------------------------------------------------------------
@@ -193,13 +218,13 @@ def _reader(stream: Any, into: queue.Queue[str]) -> None:
         into.put(line)
 
 
-def test_watch_prints_changes_until_interrupted(workdir: Path) -> None:
-    store = _store(workdir)
+def test_watch_prints_changes_until_interrupted(where: Where) -> None:
+    store = _store(where)
     store["before"] = {"name": "x"}  # exists at start: not printed
-    argv = [_command(), "watch", _url(workdir), "--json", "--interval", "0.05"]
+    argv = [_command(), "watch", where.url, "--json", "--interval", "0.05"]
     proc = subprocess.Popen(
         [*argv, "--type", "models:App"],
-        cwd=workdir,
+        cwd=where.workdir,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -240,7 +265,7 @@ def test_watch_prints_changes_until_interrupted(workdir: Path) -> None:
     assert lines.empty()
 
 
-def test_watch_plain_lines(workdir: Path) -> None:
+def test_watch_plain_lines(where: Where) -> None:
     from typed_cloudmap._cli_watch import change_line
     from typed_cloudmap._watch_diff import Change
 
