@@ -318,3 +318,16 @@ def test_live_settings_on_the_wire_one_conditional_get(s3_moto_make_provider: An
         assert len(sent) == 3
         assert all(method == "GET" and etag for method, etag in sent)
         assert live.current.name == "v1"
+
+
+def test_missing_extra_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+    import sys
+
+    from typed_cloudmap import MissingDependencyError
+
+    monkeypatch.setitem(sys.modules, "pydantic_settings", None)  # as if not installed
+    for name in ("typed_cloudmap.settings", "typed_cloudmap._settings_live"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    with pytest.raises(MissingDependencyError, match=r"typed-cloudmap\[settings\]"):
+        importlib.import_module("typed_cloudmap.settings")
