@@ -395,6 +395,5 @@ def demo(
 
 app.command("watch", epilog=EXIT_CODES_HELP)(_watch)
 app.command("edit", epilog=EXIT_CODES_HELP)(_edit)
-
 if __name__ == "__main__":  # ``python -m typed_cloudmap.cli``
     app(prog_name="typed-cloudmap")
