@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from .errors import CodecError
 
@@ -113,7 +113,7 @@ def settle(
     return change, ViewUpdate(name, fetched.etag, known, fetched.chain)
 
 
-def deleted(key: K, name: str, known: str) -> tuple[Change[K, V], ViewUpdate]:
+def deleted(key: K, name: str, known: str) -> tuple[Change[K, Any], ViewUpdate]:
     """The change and view update for a known object no longer listed."""
     return Change("deleted", key, None, known), ViewUpdate(name, None, known)
 

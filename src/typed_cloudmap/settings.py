@@ -12,12 +12,12 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 from .errors import MissingDependencyError
 
-try:
-    import pydantic_settings  # noqa: F401  # checked here so the hint names the extra
-except ImportError as exc:  # pragma: no cover - the test extra installs it
-    raise MissingDependencyError("pydantic-settings", "settings") from exc
+if importlib.util.find_spec("pydantic_settings") is None:  # checked first: the hint names the extra
+    raise MissingDependencyError("pydantic-settings", "settings")
 
 from ._settings_live import AsyncLiveSettings, LiveSettings, OnChange, OnError
 from ._settings_source import CloudSettingsSource
