@@ -271,3 +271,21 @@ def test_watch_plain_lines(where: Where) -> None:
 
     line = change_line(Change("added", "k\x1b[31m", {"v": 1}, '"e"'), as_json=False)
     assert line == 'added\tk\\x1b[31m\t"e"\t{"v": 1}'
+
+
+def test_edit_without_an_editor_is_a_usage_error(where: Where) -> None:
+    _store(where)["app"] = {"name": "a"}
+    env = {k: v for k, v in os.environ.items() if k not in ("EDITOR", "VISUAL")}
+    env["PATH"] = str(where.workdir / "no-such-bin")  # no vi either
+    result = subprocess.run(
+        [_command(), "edit", where.url, "app"],
+        cwd=where.workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "EDITOR" in result.stderr
+    assert _store(where)["app"] == {"name": "a"}

@@ -331,3 +331,25 @@ def test_missing_extra_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delitem(sys.modules, name, raising=False)
     with pytest.raises(MissingDependencyError, match=r"typed-cloudmap\[settings\]"):
         importlib.import_module("typed_cloudmap.settings")
+
+
+def test_async_live_settings_keeps_old_on_invalid() -> None:
+    url = f"memory://live-{uuid.uuid4().hex}/"
+    writer = CloudMapping[str, Any](url)
+    writer["app.json"] = {"name": "v1"}
+    errors: list[Exception] = []
+
+    async def main() -> None:
+        async with AsyncLiveSettings(
+            App, url, key="app.json", interval=3600, on_error=errors.append
+        ) as live:
+            writer["app.json"] = {"workers": "many"}
+            assert await live.refresh() is False
+            assert live.current.name == "v1"
+            assert len(errors) == 1
+            assert isinstance(errors[0], ValidationError)
+            writer["app.json"] = {"name": "v2"}
+            assert await live.refresh() is True
+            assert live.current.name == "v2"
+
+    asyncio.run(main())
