@@ -147,7 +147,11 @@ class LiveSettings(Generic[S]):
             raise ValueError(f"interval must be a positive number of seconds, not {interval!r}")
         self.interval = interval
         self._holder = _Holder(_Reloader(settings_cls, url, key), on_change, on_error)
-        self._holder.first(self._holder.reloader.check())
+        try:
+            self._holder.first(self._holder.reloader.check())
+        except BaseException:
+            self._holder.reloader.store.close()
+            raise
         self._refreshing = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="tcm-live-settings", daemon=True)
@@ -227,7 +231,11 @@ class AsyncLiveSettings(Generic[S]):
             settings_cls, url, key = self._args
             reloader = _Reloader(settings_cls, url, key)  # no I/O until the first check
             holder = _Holder(reloader, *self._callbacks)
-            holder.first(await asyncio.to_thread(reloader.check))
+            try:
+                holder.first(await asyncio.to_thread(reloader.check))
+            except BaseException:
+                await asyncio.to_thread(reloader.store.close)
+                raise
             self._holder = holder
             self._task = asyncio.get_running_loop().create_task(self._run())
         return self
