@@ -289,3 +289,13 @@ def test_edit_without_an_editor_is_a_usage_error(where: Where) -> None:
     assert result.returncode == 2, result.stderr
     assert "EDITOR" in result.stderr
     assert _store(where)["app"] == {"name": "a"}
+
+
+def test_edit_opens_an_invalid_stored_value_to_fix_it(where: Where) -> None:
+    _store(where)["app"] = {"workers": "many"}  # stored untyped: not a valid App
+    steps = [{"write": _json({"name": "fixed", "workers": 2})}]
+    result, opened = _edit(where, "app", steps, "--type", "models:App")
+    assert result.returncode == 0, result.stderr
+    assert "# ERROR: the stored value is not valid" in opened[0]["opened"]
+    assert '"many"' in opened[0]["opened"]  # the stored JSON, to be fixed
+    assert _store(where)["app"] == {"name": "fixed", "workers": 2}

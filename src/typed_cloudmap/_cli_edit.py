@@ -28,7 +28,7 @@ from ._cli_output import escape_controls, jsonable, stderr_console
 from ._cli_policy import inferred_stack
 from ._cli_store import open_store
 from ._mapping import CloudMapping
-from .errors import InvalidValueError, KeySyncError, ValueSizeError
+from .errors import CodecError, InvalidValueError, KeySyncError, ValueSizeError
 
 __all__ = ["edit", "render", "strip_comments"]
 
@@ -78,25 +78,41 @@ def _error_notes(title: str, exc: BaseException) -> list[str]:
 class _Session:
     """One key being edited: the version it was opened at, and what to show next."""
 
-    def __init__(self, mapping: CloudMapping[str, Any], key: str) -> None:
+    def __init__(
+        self, mapping: CloudMapping[str, Any], untyped: CloudMapping[str, Any], key: str
+    ) -> None:
         self.mapping = mapping
+        self.untyped = untyped  # the same stack, no type: to show a value that does not validate
         self.key = key
         self.base: Any = _ABSENT
         self.etag: str | None = None
+        self.invalid: CodecError | None = None
 
     def load(self) -> None:
         """Read the current version (the next write is conditional on it)."""
         mapping, key = self.mapping, self.key
-        self.base, self.etag = _ABSENT, None
+        self.base, self.etag, self.invalid = _ABSENT, None, None
         if key in mapping:  # a HEAD; a missing key leaves the view: create-only next
             try:
                 value = mapping[key]
             except KeyError:
                 return
+            except CodecError as exc:  # stored, but not a valid value: open it to be fixed
+                self.invalid = exc
+                try:
+                    value = self.untyped[key]  # bytes that do not even decode: exit 5
+                except KeyError:
+                    return
             ok, self.base = jsonable(value)
             if not ok:
                 raise CliUsageError(f"key {key!r}: its value cannot be shown as JSON to edit")
             self.etag = mapping.etags.get(key)
+
+    def load_notes(self) -> list[str]:
+        """What to say above the text about the version just loaded."""
+        if self.invalid is None:
+            return []
+        return _error_notes(f"the stored value is not valid: {self.invalid}", self.invalid)
 
     def conflict_notes(self) -> list[str]:
         if self.base is _ABSENT:
@@ -152,7 +168,8 @@ def edit(
         mapping = store.mapping(value_type(type_), stack, read_blindly=True)
         if mapping.codec.format in ("bytes", "text"):
             raise CliUsageError(f"edit works on JSON values; this key is read as {stack!r}")
-        session = _Session(mapping, key)
+        untyped = store.mapping(Any, mapping.codec, read_blindly=True)
+        session = _Session(mapping, untyped, key)
         session.load()
         if session.base is _ABSENT:
             store.check_exists()  # a missing bucket is a provider error, not a new key
@@ -168,6 +185,7 @@ def edit(
             raise typer.Exit(stop.code) from None
         finally:
             mapping.close()
+            untyped.close()
         if not opts.quiet:
             stderr_console().print(f"saved {escape_controls(repr(key))}", markup=False)
         sys.stdout.write(f"{etag}\n")
@@ -175,7 +193,7 @@ def edit(
 
 def _loop(session: _Session, header: list[str], body: str) -> str:
     """Edit until a valid, current version is written; its etag."""
-    notes: list[str] = []
+    notes = session.load_notes()
     with tempfile.TemporaryDirectory(prefix="tcm-edit-") as tmp:
         path = Path(tmp) / "value.json"
         while True:
@@ -198,7 +216,7 @@ def _loop(session: _Session, header: list[str], body: str) -> str:
                 continue
             except KeySyncError:
                 session.load()
-                notes = session.conflict_notes()
+                notes = session.conflict_notes() + session.load_notes()
                 continue
             etag = session.mapping.etags.get(session.key)
             return etag or ""
