@@ -15,13 +15,19 @@ from typing import Annotated, Any
 import typer
 
 from ._cli_errors import Redactor, redact_url, reporting
-from ._cli_options import AsJson, Codec, KeyEncoding, Prefix, TypeSpec, Url, settings, value_type
+from ._cli_options import AsJson, KeyEncoding, Prefix, TypeSpec, Url, settings, value_type
 from ._cli_output import escape_controls, failure_reason, jsonable, stderr_console
 from ._cli_store import open_store
 from ._watch_diff import Change
 
 __all__ = ["change_line", "watch"]
 
+WatchCodec = Annotated[
+    str | None,
+    typer.Option(
+        "--codec", help="Codec stack of the values (default: the URL's ?codec=, else orjson)."
+    ),
+]
 Interval = Annotated[
     float,
     typer.Option("--interval", min=0.01, help="Seconds between polls (one LIST per 1,000 keys)."),
@@ -53,7 +59,7 @@ def watch(
     url: Url,
     type_: TypeSpec = None,
     as_json: AsJson = False,
-    codec: Codec = None,
+    codec: WatchCodec = None,
     prefix: Prefix = "",
     interval: Interval = 5.0,
     key_encoding: KeyEncoding = "percent",
