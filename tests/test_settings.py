@@ -353,3 +353,35 @@ def test_async_live_settings_keeps_old_on_invalid() -> None:
             assert live.current.name == "v2"
 
     asyncio.run(main())
+
+
+def test_live_settings_one_object_per_field(decodes: Counter[str]) -> None:
+    provider = Counting(MemoryProvider())
+    fields = CloudMapping[str, Any](provider.inner)
+    fields.update({"name": "v1", "workers": 2, "unrelated": True})
+    changes: list[tuple[App, App]] = []
+    errors: list[Exception] = []
+    with LiveSettings(
+        App,
+        provider,
+        interval=3600,
+        on_change=lambda o, n: changes.append((o, n)),
+        on_error=errors.append,
+    ) as live:
+        assert (live.current.name, live.current.workers) == ("v1", 2)
+        provider.calls.clear()
+        decodes.clear()
+        assert live.refresh() is False  # nothing changed: one LIST, no GET, no decode
+        assert dict(provider.calls) == {"list": 1}
+        assert decodes["decode"] == 0
+        fields["workers"] = 3
+        assert live.refresh() is True
+        assert live.current.workers == 3
+        assert [n.workers for _, n in changes] == [3]
+        fields["workers"] = "many"
+        assert live.refresh() is False
+        assert isinstance(errors[-1], ValidationError)
+        assert live.current.workers == 3
+        del fields["workers"]
+        assert live.refresh() is True  # the field is gone: its default applies
+        assert live.current.workers == 1

@@ -23,7 +23,7 @@ from pydantic_settings import BaseSettings
 from typing_extensions import Self
 
 from ._mapping import CloudMapping
-from ._settings_source import settings_object
+from ._settings_source import present_fields, settings_object
 from .errors import CloudMappingError
 from .providers import Provider
 
@@ -46,20 +46,29 @@ class _Checked(Generic[S]):
 
 
 class _Reloader(Generic[S]):
-    """Fetch and validate one stored object; remembers the version it last considered."""
+    """Fetch and validate the settings; remembers the version it last considered.
 
-    def __init__(self, settings_cls: type[S], url: Provider | str, key: str) -> None:
+    With ``key``, one object revalidated with ``If-None-Match`` (a 304: no download, no
+    decode); without, one object per field: one LIST, and GETs only when an etag changed.
+    """
+
+    def __init__(self, settings_cls: type[S], url: Provider | str, key: str | None) -> None:
         self.settings_cls = settings_cls
         self.key = key
-        self.store = CloudMapping[str, Any](
-            url, sync_initially=False, read_blindly=True, cache=True
-        )
+        if key is None:
+            self.store = CloudMapping[str, Any](url, sync_initially=False)
+        else:
+            self.store = CloudMapping[str, Any](
+                url, sync_initially=False, read_blindly=True, cache=True
+            )
         self.seen: str | None = None
         self.lock = threading.Lock()
 
     def check(self) -> _Checked[S] | None:
         """``None`` when the stored version is the one last considered (a 304 included)."""
         with self.lock:
+            if self.key is None:
+                return self._check_fields()
             try:
                 data = self.store[self.key]
             except KeyError:
@@ -73,10 +82,27 @@ class _Reloader(Generic[S]):
             if etag is not None and etag == self.seen:
                 return None
             self.seen = etag
-            try:
-                return _Checked(self.settings_cls(**settings_object(self.key, data)))
-            except ValueError as exc:  # pydantic's ValidationError, or a CodecError
-                return _Checked(error=exc)
+            return self._build(lambda: settings_object(self.key or "", data))
+
+    def _check_fields(self) -> _Checked[S] | None:
+        try:
+            self.store.sync()
+            present = present_fields(self.store, self.settings_cls)
+            etags = self.store.etags
+            version = repr(sorted((k, etags[k]) for k in present))
+            if version == self.seen:
+                return None
+            found = self.store.get_many(present)
+        except CloudMappingError as exc:  # a BulkError included: retried next time
+            return _Checked(error=exc)
+        self.seen = version
+        return self._build(lambda: {present[k]: v for k, v in found.items()})
+
+    def _build(self, data: Callable[[], dict[str, Any]]) -> _Checked[S]:
+        try:
+            return _Checked(self.settings_cls(**data()))
+        except ValueError as exc:  # pydantic's ValidationError, or a CodecError
+            return _Checked(error=exc)
 
 
 def _call(callback: Callable[..., object] | None, *args: Any) -> object:
@@ -127,7 +153,9 @@ class LiveSettings(Generic[S]):
 
     ``LiveSettings(AppSettings, "s3://cfg/app/", key="settings.json", interval=30.0)`` reads and
     validates the object now (raising if it is missing or invalid), then re-checks it every
-    ``interval`` seconds with one conditional GET. The stored fields are passed to the
+    ``interval`` seconds with one conditional GET. With ``key=None`` the store holds one object
+    per field (as for ``CloudSettingsSource``) and each check is one LIST, plus a GET of each
+    field when any of their etags changed. The stored fields are passed to the
     settings class as init arguments, so they win over env vars and dotenv; fields the object
     leaves out come from the class's other sources. ``on_change(old, new)`` and
     ``on_error(exc)`` run on the background thread. ``refresh()`` checks at once.
@@ -138,7 +166,7 @@ class LiveSettings(Generic[S]):
         settings_cls: type[S],
         url: Provider | str,
         *,
-        key: str,
+        key: str | None = None,
         interval: float = 30.0,
         on_change: OnChange[S] | None = None,
         on_error: OnError | None = None,
@@ -205,7 +233,7 @@ class AsyncLiveSettings(Generic[S]):
         settings_cls: type[S],
         url: Provider | str,
         *,
-        key: str,
+        key: str | None = None,
         interval: float = 30.0,
         on_change: OnChange[S] | None = None,
         on_error: OnError | None = None,

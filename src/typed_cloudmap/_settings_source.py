@@ -22,7 +22,13 @@ from .providers import Provider
 if TYPE_CHECKING:
     from pydantic.fields import FieldInfo
 
-__all__ = ["CloudSettingsSource", "field_keys", "open_settings_store", "settings_object"]
+__all__ = [
+    "CloudSettingsSource",
+    "field_keys",
+    "open_settings_store",
+    "present_fields",
+    "settings_object",
+]
 
 
 def open_settings_store(url: Provider | str, *, listed: bool) -> CloudMapping[str, Any]:
@@ -53,6 +59,19 @@ def field_keys(settings_cls: type[BaseSettings]) -> dict[str, str]:
         stored = _stored_name(name, info)
         keys[stored if sensitive else stored.lower()] = stored
     return keys
+
+
+def present_fields(
+    store: CloudMapping[str, Any], settings_cls: type[BaseSettings]
+) -> dict[str, str]:
+    """Stored key -> settings name, for the keys in ``store``'s view that name a field."""
+    wanted = field_keys(settings_cls)
+    sensitive = bool(settings_cls.model_config.get("case_sensitive", False))
+    return {
+        k: wanted[k if sensitive else k.lower()]
+        for k in store
+        if (k if sensitive else k.lower()) in wanted
+    }
 
 
 def _stored_name(name: str, info: FieldInfo) -> str:
@@ -93,13 +112,7 @@ class CloudSettingsSource(PydanticBaseSettingsSource):
                     return settings_object(self.key, store[self.key])
                 except KeyError:
                     return {}
-            wanted = field_keys(self.settings_cls)
-            sensitive = bool(self.config.get("case_sensitive", False))
-            present = {
-                k: wanted[k if sensitive else k.lower()]
-                for k in store
-                if (k if sensitive else k.lower()) in wanted
-            }
+            present = present_fields(store, self.settings_cls)
             found = store.get_many(present)
             return {present[k]: v for k, v in found.items()}
         finally:
