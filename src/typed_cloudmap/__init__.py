@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._cache import ReadCache
 from ._mapping import CloudMapping
+from ._watch_diff import Change
 from .codecs import (
     CodecStack,
     Serializer,
@@ -62,6 +63,7 @@ __all__ = [
     "AsyncS3Provider",
     "AzureBlobProvider",
     "BulkError",
+    "Change",
     "CloudMapping",
     "CloudMappingError",
     "CodecError",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import (
     Callable,
+    Generator,
     ItemsView,
     Iterable,
     Iterator,
@@ -26,6 +27,7 @@ from ._metadata import META_CODEC, META_PRIOR, META_SCHEMA, META_TOKEN
 from ._options import pick_type, rebuild, stack_for
 from ._values import Upgrade
 from ._view import EtagView, Version
+from ._watch import Change, watch_changes
 from .codecs import CodecStack, Serializer, Transform
 from .codecs._limits import check_limit
 from .errors import ValueSizeError
@@ -181,6 +183,12 @@ class CloudMapping(MutableMapping[K, V], Generic[K, V]):
         self._view.replace(lambda name: core.in_scope(name, name_prefix, prefix), listed)
 
     sync_with_cloud = sync
+
+    def watch(
+        self, *, interval: float = 5.0, prefix: str | None = None
+    ) -> Generator[Change[K, V], None, None]:
+        """Yield a ``Change`` as other writers add, modify or delete keys (polls; ``_watch``)."""
+        return watch_changes(self, interval=interval, prefix=prefix)
 
     def _forget_cached(self, name: str) -> None:
         if self.cache is not None:

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from . import _cli_bulk as bulk
+from ._cli_edit import edit as _edit
 from ._cli_errors import (
     EXIT_CODES_HELP,
     CliUsageError,
@@ -50,6 +51,7 @@ from ._cli_output import (
 )
 from ._cli_policy import inferred_stack
 from ._cli_store import Reader, open_store, parse_value
+from ._cli_watch import watch as _watch
 from ._metadata import stored_codec
 from .errors import BulkError, CodecError, KeySyncError
 
@@ -393,5 +395,7 @@ def demo(
     run_demo(root)
 
 
+app.command("watch", epilog=EXIT_CODES_HELP)(_watch)
+app.command("edit", epilog=EXIT_CODES_HELP)(_edit)
 if __name__ == "__main__":  # ``python -m typed_cloudmap.cli``
     app(prog_name="typed-cloudmap")
