@@ -20,15 +20,14 @@ from ._cache import ReadCache
 from ._dictionaries import bind_dictionaries, train_dictionaries
 from ._generic import specialise
 from ._keys import KeyCodec
-from ._options import pick_type, rebuild, stack_for
+from ._options import open_mapping_url, pick_type, rebuild, stack_for
 from ._tokens import META_PRIOR, META_TOKEN, chain_of, new_token, reconcile
 from ._values import Upgrade, ValueCodec
 from ._view import EtagView
 from .codecs import CodecStack, Serializer, Transform
 from .codecs._limits import check_limit
 from .errors import CloudMappingError, CodecError, KeySyncError, ProviderError, ValueSizeError
-from .providers import Provider, StoredObject, SupportsPoolSize, open_url
-from .providers._registry import option_bool
+from .providers import Provider, StoredObject, SupportsPoolSize
 
 __all__ = ["META_CODEC", "META_PRIOR", "META_SCHEMA", "META_TOKEN", "CloudMapping"]
 
@@ -67,6 +66,8 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
         cache: ``True`` or a ``ReadCache`` to revalidate re-reads with ``If-None-Match``.
         upgrade: how values stored under an older schema fingerprint become ``V``.
         key_encoding: ``"percent"`` (default) or ``"quote"`` (cloud-mappings' object names).
+        allow_pickle: let a URL's ``?codec=`` name ``pickle`` (refused otherwise: a URL is
+            configuration, and unpickling runs code). A ``codec=`` argument needs no opt-in.
         key_type: ``K``, when not given by subscripting.
         value_type: ``V``, when not given by subscripting.
     """
@@ -93,19 +94,16 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
         cache: bool | ReadCache | None = None,
         upgrade: Upgrade | None = None,
         key_encoding: str = "percent",
+        allow_pickle: bool = False,
         key_type: type[K] | None = None,
         value_type: type[V] | None = None,
     ) -> None:
         key_type = pick_type("key_type", self._key_type, key_type, str)
         value_type = pick_type("value_type", self._value_type, value_type, bytes)
-        if isinstance(provider, str):
-            provider, url_prefix, options = open_url(provider)
-            prefix = url_prefix + prefix
-            codec = options.pop("codec", None) if codec is None else codec
-            read_blindly = option_bool(options, "read_blindly", default=read_blindly)
-            sync_initially = option_bool(options, "sync_initially", default=sync_initially)
-            if options:
-                raise ValueError(f"unknown URL option(s): {', '.join(sorted(options))}")
+        if isinstance(provider, str):  # the query's options, parsed as the CLI parses them
+            provider, prefix, codec, read_blindly, sync_initially = open_mapping_url(
+                provider, prefix, codec, read_blindly, sync_initially, allow_pickle=allow_pickle
+            )
         if isinstance(provider, SupportsPoolSize):
             provider.ensure_pool_size(max_workers)  # one connection per bulk thread
         self.provider: Provider = provider
