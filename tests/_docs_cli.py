@@ -8,8 +8,8 @@ first on ``PATH``:
 - a **transcript**: lines ``$ command`` (continued by a trailing ``\\``), each followed by
   the output it prints (stdout, then stderr). The output must match line for line, except
   that etags (32 hex digits) may differ and a trailing ``# comment`` after two spaces is
-  ignored; the working directory in an absolute path reads as ``.``. ``# exit code N`` in the output or on the command says the exit code expected
-  (otherwise 0).
+  ignored; the working directory in an absolute path reads as ``.``. ``# exit code N`` in
+  the output or on the command says the exit code expected (otherwise 0).
 - a **script**: plain command lines, each run in turn; only the exit codes are checked.
 
 A block marked ``<!-- file: PATH -->`` is not run: its text is written to ``PATH`` in the
@@ -138,6 +138,8 @@ def run_cli_block(page: str, code: str, first_line: int, cwd: Path) -> None:
             )
         if step.output is not None and _normalised(got, cwd) != _normalised(step.output):
             raise AssertionError(
-                f"{where}\nprinted:\n" + "\n".join(got) + "\nthe docs show:\n"
+                f"{where}\nprinted:\n"
+                + "\n".join(got)
+                + "\nthe docs show:\n"
                 + "\n".join(step.output)
             )
