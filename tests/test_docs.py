@@ -7,7 +7,10 @@ the SDKs at through their standard environment variables (``AWS_ENDPOINT_URL``,
 ``AZURE_STORAGE_CONNECTION_STRING``, ``STORAGE_EMULATOR_HOST``); every bucket or container a
 page names is created, and emptied, before the page runs.
 
-A python block that cannot run anywhere must say so right above its fence with
+Shell blocks that call ``typed-cloudmap`` run too, in the same working directory, their output
+checked against the page (see ``tests/_docs_cli.py``).
+
+A python or command-line block that cannot run anywhere must say so right above its fence with
 ``<!-- no-run: reason -->``; anything else that is not Python belongs in another fence
 (```` ```bash ````, ```` ```text ````). Use the marker rarely.
 """
@@ -24,6 +27,7 @@ from typing import Any
 
 import pytest
 
+from _docs_cli import file_marker, is_cli_block, run_cli_block
 from typed_cloudmap import Provider
 from typed_cloudmap.codecs import _registry as codec_registry
 from typed_cloudmap.providers import _registry as provider_registry
@@ -114,7 +118,7 @@ def cloud_needs(code: str) -> dict[str, set[str]]:
 def _emptied(provider: Provider) -> None:
     """Delete every object, so each page starts from empty buckets."""
     for info in list(provider.list("")):
-        provider.delete(info.name)
+        provider.delete(info.name, if_match=info.etag)  # not every emulator honours If-Match: *
     provider.close()
 
 
@@ -207,8 +211,15 @@ def _page_namespace(page: str) -> dict[str, Any]:
 def test_code_samples_run(
     page: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, isolated: Path
 ) -> None:
-    """Run the page's python blocks in order in one namespace; a failure names page and line."""
-    blocks = [b for b in blocks_of(page) if b.is_python]
+    """Run the page's python blocks in order in one namespace, and its command-line blocks
+    (``tests/_docs_cli.py``) in the same working directory; a failure names page and line."""
+    page_lines = (ROOT / page).read_text(encoding="utf-8").splitlines()
+    for block in blocks_of(page):
+        path = file_marker(page_lines, block.line)
+        if path is not None:
+            (isolated / path).parent.mkdir(parents=True, exist_ok=True)
+            (isolated / path).write_text(block.code + "\n", encoding="utf-8")
+    blocks = [b for b in blocks_of(page) if b.is_python or is_cli_block(b.info, b.code)]
     for block in blocks:
         if block.no_run is not None and not block.no_run:
             pytest.fail(f"{page}:{block.line}: a no-run marker needs a reason", pytrace=False)
@@ -221,6 +232,9 @@ def test_code_samples_run(
     namespace = _page_namespace(page)
     filename = str(ROOT / page)  # tracebacks then show the markdown's own lines
     for block in runnable:
+        if not block.is_python:
+            run_cli_block(page, block.code, block.line, isolated)
+            continue
         try:
             # Pad so line numbers in tracebacks are the page's line numbers; don't inherit
             # this module's ``from __future__ import annotations``: samples run as written.

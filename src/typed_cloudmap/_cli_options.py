@@ -17,6 +17,7 @@ from ._cli_errors import CliUsageError
 from ._cli_store import import_object
 
 __all__ = [
+    "AllowPickle",
     "AsJson",
     "Codec",
     "KeyEncoding",
@@ -95,6 +96,13 @@ KeyEncoding = Annotated[
     typer.Option(
         "--key-encoding",
         help="How keys name objects: 'percent' (default) or 'quote' (cloud-mappings' names).",
+    ),
+]
+AllowPickle = Annotated[
+    bool,
+    typer.Option(
+        "--allow-pickle",
+        help="Let a URL's ?codec= name pickle (unpickling runs code: trusted stores only).",
     ),
 ]
 Prefix = Annotated[str, typer.Option("--prefix", help="Only keys starting with this.")]

@@ -24,15 +24,14 @@ from ._core import MappingCore
 from ._dictionaries import bind_dictionaries, train_dictionaries
 from ._generic import specialise
 from ._metadata import META_CODEC, META_PRIOR, META_SCHEMA, META_TOKEN
-from ._options import pick_type, rebuild, stack_for
+from ._options import open_mapping_url, pick_type, rebuild, stack_for
 from ._values import Upgrade
 from ._view import EtagView, Version
 from ._watch import Change, watch_changes
 from .codecs import CodecStack, Serializer, Transform
 from .codecs._limits import check_limit
 from .errors import ValueSizeError
-from .providers import Provider, SupportsPoolSize, open_url
-from .providers._registry import option_bool
+from .providers import Provider, SupportsPoolSize
 
 __all__ = ["META_CODEC", "META_PRIOR", "META_SCHEMA", "META_TOKEN", "CloudMapping"]
 
@@ -67,6 +66,8 @@ class CloudMapping(MutableMapping[K, V], Generic[K, V]):
         cache: ``True`` or a ``ReadCache`` to revalidate re-reads with ``If-None-Match``.
         upgrade: how values stored under an older schema fingerprint become ``V``.
         key_encoding: ``"percent"`` (default) or ``"quote"`` (cloud-mappings' object names).
+        allow_pickle: let a URL's ``?codec=`` name ``pickle`` (refused otherwise: a URL is
+            configuration, and unpickling runs code). A ``codec=`` argument needs no opt-in.
         key_type: ``K``, when not given by subscripting.
         value_type: ``V``, when not given by subscripting.
     """
@@ -93,19 +94,16 @@ class CloudMapping(MutableMapping[K, V], Generic[K, V]):
         cache: bool | ReadCache | None = None,
         upgrade: Upgrade | None = None,
         key_encoding: str = "percent",
+        allow_pickle: bool = False,
         key_type: type[K] | None = None,
         value_type: type[V] | None = None,
     ) -> None:
         key_type = pick_type("key_type", self._key_type, key_type, str)
         value_type = pick_type("value_type", self._value_type, value_type, bytes)
-        if isinstance(provider, str):
-            provider, url_prefix, options = open_url(provider)
-            prefix = url_prefix + prefix
-            codec = options.pop("codec", None) if codec is None else codec
-            read_blindly = option_bool(options, "read_blindly", default=read_blindly)
-            sync_initially = option_bool(options, "sync_initially", default=sync_initially)
-            if options:
-                raise ValueError(f"unknown URL option(s): {', '.join(sorted(options))}")
+        if isinstance(provider, str):  # the query's options, parsed as the CLI parses them
+            provider, prefix, codec, read_blindly, sync_initially = open_mapping_url(
+                provider, prefix, codec, read_blindly, sync_initially, allow_pickle=allow_pickle
+            )
         if isinstance(provider, SupportsPoolSize):
             provider.ensure_pool_size(max_workers)  # one connection per bulk thread
         self.provider: Provider = provider
@@ -115,7 +113,9 @@ class CloudMapping(MutableMapping[K, V], Generic[K, V]):
         self.max_workers = max_workers
         self.max_decoded_size = check_limit(max_decoded_size)
         self.key_encoding = key_encoding
-        self.cache: ReadCache | None = ReadCache() if cache is True else (cache or None)
+        self.cache: ReadCache | None = (
+            ReadCache() if cache is True else cache if isinstance(cache, ReadCache) else None
+        )
         self._core: MappingCore[K, V] = MappingCore(
             provider,
             key_type=key_type,

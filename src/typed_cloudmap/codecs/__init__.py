@@ -6,7 +6,7 @@ Built-in codecs: serializers ``raw``, ``str``, ``json``, ``orjson``, ``pickle``;
 """
 
 from typed_cloudmap.codecs._base import Serializer, Transform
-from typed_cloudmap.codecs._hmac import HmacTransform
+from typed_cloudmap.codecs._hmac import HmacTransform, hmac_key_id
 from typed_cloudmap.codecs._orjson import OrjsonSerializer
 from typed_cloudmap.codecs._registry import available_codecs, get_codec, register_codec
 from typed_cloudmap.codecs._stack import CodecStack, parse_stack
@@ -33,6 +33,7 @@ __all__ = [
     "ZstdTransform",
     "available_codecs",
     "get_codec",
+    "hmac_key_id",
     "parse_stack",
     "register_codec",
 ]

@@ -26,7 +26,7 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise MissingDependencyError("azure-storage-blob", "azure") from exc
 
-from ._azure_config import endpoint_of, resolve_account
+from ._azure_config import check_token_transport, endpoint_of, resolve_account
 from ._azure_errors import Call, error_for_status, translated
 from ._base import ObjectInfo, StoredObject
 from ._registry import option_bool
@@ -93,6 +93,7 @@ class AzureBlobProvider:
         if max_connections < 1:
             raise ValueError("max_connections must be at least 1")
         account_url, connection_string = resolve_account(account_url, connection_string)
+        check_token_transport(account_url, connection_string, credential)
         self._config: dict[str, Any] = {
             "container": container,
             "account_url": account_url,
