@@ -1,0 +1,403 @@
+"""The file operations behind LocalProvider: read, write and remove one object safely.
+
+Every path is opened relative to the root with ``O_NOFOLLOW`` (see ``_local_fs``). A write:
+temp file in ``.typed-cloudmap/tmp`` -> data -> metadata (xattr) -> fsync -> under the
+object's lock: condition check, sidecar (if that is the metadata store), ``renameat`` into
+place -> fsync of the folder. A reader never locks: it opens the file, takes the etag from
+``fstat``, reads, and checks ``fstat`` again, so an in-place edit by another tool during the
+read is retried instead of returned under a stale etag.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import uuid
+from collections.abc import Mapping, Sequence
+from contextlib import suppress
+from typing import Literal
+
+from ..errors import KeySyncError, ValueSizeError
+from ._local_format import (
+    MAX_METADATA,
+    NO_META,
+    Meta,
+    MetaError,
+    decode_meta,
+    encode_meta,
+    get_xattr,
+    set_xattr,
+    sidecar_name,
+)
+from ._local_fs import (
+    CollisionError,
+    UnsafeEntryError,
+    close_quietly,
+    etag_of,
+    open_data,
+    open_dirs,
+    read_exact,
+    write_all,
+)
+from ._local_home import find_home, open_home_dir
+from ._local_lock import object_lock
+from ._local_names import HOME_DIR
+
+__all__ = ["CollisionError", "LocalFiles", "MetaError", "UnsafeEntryError"]
+
+_ROOT_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
+_TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+_ATTEMPTS = 100  # a concurrent delete may prune a folder between opening it and the rename
+_READ_ATTEMPTS = 5  # an in-place edit by another tool during a read: read again
+_MAX_SIZE = 5 * 1024**4
+
+Found = tuple[str, int, Meta, "bytes | None"]
+
+
+class LocalFiles:
+    """The I/O of one store; ``LocalProvider`` validates names and translates errors."""
+
+    def __init__(
+        self,
+        root: str,
+        fsync: bool,
+        private: bool,
+        metadata: Literal["auto", "xattr", "sidecar"],
+        lock_timeout: float,
+    ) -> None:
+        self.root = root
+        self.home, self._base = find_home(root)
+        self._fsync = fsync
+        self._file_mode = 0o600 if private else 0o666
+        self._dir_mode = 0o700 if private else 0o777
+        self._lock_timeout = lock_timeout
+        self._store: Literal["xattr", "sidecar"] | None = None if metadata == "auto" else metadata
+
+    # --- where metadata goes -------------------------------------------------------------
+
+    def metadata_store(self) -> Literal["xattr", "sidecar"]:
+        """The metadata store, probing the file system once (``auto``) on first use."""
+        if self._store is None:
+            home = os.open(self.home, _ROOT_FLAGS)
+            try:
+                tmp = open_home_dir(home, "tmp")
+                probe = f"probe-{uuid.uuid4().hex}"
+                try:
+                    fd = os.open(probe, _TEMP_FLAGS, 0o600, dir_fd=tmp)
+                    try:
+                        self._store = "xattr" if set_xattr(fd, b"{}") else "sidecar"
+                    finally:
+                        os.close(fd)
+                        os.unlink(probe, dir_fd=tmp)
+                finally:
+                    os.close(tmp)
+            finally:
+                os.close(home)
+        return self._store
+
+    def _key(self, segments: Sequence[str]) -> str:
+        return "/".join((*self._base, *segments))
+
+    def _sidecar_dir(self, home: int, create: bool) -> int | None:
+        if create:
+            return open_home_dir(home, "meta")
+        try:
+            return open_dirs(home, [HOME_DIR, "meta"])
+        except FileNotFoundError:
+            return None
+
+    # --- reads ---------------------------------------------------------------------------
+
+    def is_plain_dir(self, segments: Sequence[str]) -> bool:
+        root = os.open(self.root, _ROOT_FLAGS)
+        try:
+            close_quietly(open_dirs(root, segments))
+        except OSError:
+            return False
+        finally:
+            os.close(root)
+        return True
+
+    def read(
+        self, segments: Sequence[str], *, with_data: bool, unless_etag: str | None = None
+    ) -> Found | None:
+        """Etag, size, metadata and (if asked) data; ``None`` if there is no such object."""
+        root = os.open(self.root, _ROOT_FLAGS)
+        try:
+            try:
+                folder = open_dirs(root, segments[:-1])
+            except (FileNotFoundError, CollisionError):
+                return None
+            try:
+                for _ in range(_READ_ATTEMPTS):
+                    found = self._read_once(folder, segments, with_data, unless_etag)
+                    if found is not False:
+                        return found
+                raise OSError(errno.EAGAIN, "the file kept changing while it was read")
+            finally:
+                os.close(folder)
+        finally:
+            os.close(root)
+
+    def _read_once(
+        self, folder: int, segments: Sequence[str], with_data: bool, unless_etag: str | None
+    ) -> Found | Literal[False] | None:
+        opened = open_data(folder, segments[-1])
+        if opened is None:
+            return None
+        fd, st = opened
+        try:
+            if st.st_size > _MAX_SIZE:
+                raise OSError(errno.EFBIG, f"file of {st.st_size} bytes is over the limit")
+            etag = etag_of(st)
+            meta = self._read_meta(fd, st, segments)
+            if not with_data or etag == unless_etag:
+                return etag, st.st_size, meta, None
+            data = read_exact(fd, st.st_size)
+            if len(data) != st.st_size or etag_of(os.fstat(fd)) != etag:
+                return False  # edited in place while we read: read again
+            return etag, st.st_size, meta, data
+        finally:
+            os.close(fd)
+
+    def _read_meta(self, fd: int, st: os.stat_result, segments: Sequence[str]) -> Meta:
+        blob = None if self._store == "sidecar" else get_xattr(fd)
+        if blob is None and self._store != "xattr":
+            blob = self._read_sidecar(self._key(segments), st)
+        if blob is None:
+            return NO_META
+        meta, _ = decode_meta(blob)
+        return meta
+
+    def _read_sidecar(self, key: str, st: os.stat_result) -> bytes | None:
+        home = os.open(self.home, _ROOT_FLAGS)
+        try:
+            meta_dir = self._sidecar_dir(home, create=False)
+            if meta_dir is None:
+                return None
+            try:
+                opened = open_data(meta_dir, sidecar_name(key))
+            finally:
+                os.close(meta_dir)
+        finally:
+            os.close(home)
+        if opened is None:
+            return None
+        fd, side = opened
+        try:
+            if side.st_size > MAX_METADATA:
+                raise MetaError(f"sidecar of {side.st_size} bytes is over {MAX_METADATA}")
+            blob = read_exact(fd, side.st_size)
+        finally:
+            os.close(fd)
+        _, doc = decode_meta(blob)
+        if doc.get("i") != st.st_ino or doc.get("d") != st.st_dev:
+            return None  # the data file was replaced by another tool: the sidecar is stale
+        return blob
+
+    def _current(self, folder: int, last: str) -> str | None:
+        opened = open_data(folder, last)
+        if opened is None:
+            return None
+        fd, st = opened
+        os.close(fd)
+        return etag_of(st)
+
+    # --- writes --------------------------------------------------------------------------
+
+    def write(
+        self,
+        name: str,
+        segments: Sequence[str],
+        data: bytes,
+        *,
+        if_match: str | None,
+        create_only: bool,
+        metadata: Mapping[str, str] | None,
+        content_type: str | None,
+        content_encoding: str | None,
+    ) -> str:
+        try:
+            blob = encode_meta(metadata, content_type, content_encoding)
+        except MetaError as exc:
+            raise ValueSizeError(str(exc), key=name) from None
+        store = self.metadata_store()
+        key = self._key(segments)
+        conditional = create_only or if_match is not None
+        root = os.open(self.root, _ROOT_FLAGS)
+        home = tmp = locks = fd = None
+        temp = uuid.uuid4().hex
+        try:
+            if conditional:  # fail fast, before paying for a temp file and an fsync
+                _check(name, self._peek(root, segments), if_match, create_only)
+            home = os.open(self.home, _ROOT_FLAGS)
+            tmp = open_home_dir(home, "tmp")
+            locks = open_home_dir(home, "locks")
+            fd = os.open(temp, _TEMP_FLAGS, self._file_mode, dir_fd=tmp)
+            try:
+                write_all(fd, data)
+                if blob is not None and store == "xattr" and not set_xattr(fd, blob):
+                    raise OSError(errno.ENOTSUP, "the file system refuses user xattrs")
+                if self._fsync:
+                    os.fsync(fd)
+                where = (root, home, tmp, locks)
+                condition = (if_match, create_only) if conditional else None
+                return self._place(name, key, segments, where, fd, temp, blob, condition)
+            finally:
+                with suppress(FileNotFoundError):  # renamed into place: the normal case
+                    os.unlink(temp, dir_fd=tmp)
+        finally:
+            for each in (fd, locks, tmp, home, root):
+                close_quietly(each)
+
+    def _place(
+        self,
+        name: str,
+        key: str,
+        segments: Sequence[str],
+        where: tuple[int, int, int, int],
+        fd: int,
+        temp: str,
+        blob: bytes | None,
+        condition: tuple[str | None, bool] | None,
+    ) -> str:
+        root, home, tmp, locks = where
+        store = self._store
+        for _ in range(_ATTEMPTS):
+            try:
+                folder = open_dirs(root, segments[:-1], create=True, mode=self._dir_mode)
+            except FileNotFoundError:
+                continue  # a concurrent delete pruned a folder between mkdir and open
+            try:
+                with object_lock(locks, key, self._lock_timeout):
+                    if condition is not None:
+                        _check(name, self._current(folder, segments[-1]), *condition)
+                    if store == "sidecar":
+                        self._write_sidecar(home, tmp, key, fd, blob)
+                    try:
+                        os.replace(temp, segments[-1], src_dir_fd=tmp, dst_dir_fd=folder)
+                    except FileNotFoundError:
+                        continue  # the folder was pruned by a concurrent delete: make it again
+                    except OSError as exc:
+                        if exc.errno in (errno.EISDIR, errno.ENOTEMPTY, errno.EEXIST):
+                            raise CollisionError(
+                                exc.errno, f"{name!r} is a folder holding other objects"
+                            ) from None
+                        raise
+                    etag = etag_of(os.fstat(fd))
+                if self._fsync:
+                    os.fsync(folder)
+                return etag
+            finally:
+                os.close(folder)
+        raise OSError(errno.EAGAIN, "the folder kept disappearing under concurrent deletes")
+
+    def _write_sidecar(self, home: int, tmp: int, key: str, fd: int, blob: bytes | None) -> None:
+        meta_dir = self._sidecar_dir(home, create=True)
+        assert meta_dir is not None
+        target = sidecar_name(key)
+        try:
+            if blob is None:
+                with suppress(FileNotFoundError):
+                    os.unlink(target, dir_fd=meta_dir)
+                return
+            meta, _ = decode_meta(blob)
+            st = os.fstat(fd)
+            side = encode_meta(
+                meta.metadata, meta.content_type, meta.content_encoding, i=st.st_ino, d=st.st_dev
+            )
+            assert side is not None
+            temp = "meta-" + uuid.uuid4().hex
+            sfd = os.open(temp, _TEMP_FLAGS, 0o600, dir_fd=tmp)
+            try:
+                write_all(sfd, side)
+                if self._fsync:
+                    os.fsync(sfd)
+            finally:
+                os.close(sfd)
+            os.replace(temp, target, src_dir_fd=tmp, dst_dir_fd=meta_dir)
+        finally:
+            os.close(meta_dir)
+
+    def _peek(self, root: int, segments: Sequence[str]) -> str | None:
+        try:
+            folder = open_dirs(root, segments[:-1])
+        except (FileNotFoundError, CollisionError):
+            return None
+        try:
+            return self._current(folder, segments[-1])
+        finally:
+            os.close(folder)
+
+    # --- deletes -------------------------------------------------------------------------
+
+    def remove(self, name: str, segments: Sequence[str], *, if_match: str | None) -> None:
+        root = os.open(self.root, _ROOT_FLAGS)
+        try:
+            try:
+                folder = open_dirs(root, segments[:-1])
+            except (FileNotFoundError, CollisionError):
+                _check(name, None, if_match, False, deleting=True)
+                return  # not reached: _check raises for a missing object
+            try:
+                self._remove_in(name, segments, folder, if_match)
+            finally:
+                os.close(folder)
+            self._prune(root, segments[:-1])
+        finally:
+            os.close(root)
+
+    def _remove_in(
+        self, name: str, segments: Sequence[str], folder: int, if_match: str | None
+    ) -> None:
+        key = self._key(segments)
+        home = os.open(self.home, _ROOT_FLAGS)
+        try:
+            locks = open_home_dir(home, "locks")
+            try:
+                with object_lock(locks, key, self._lock_timeout):
+                    _check(name, self._current(folder, segments[-1]), if_match, False, True)
+                    os.unlink(segments[-1], dir_fd=folder)
+                    if self._store != "xattr":
+                        meta_dir = self._sidecar_dir(home, create=False)
+                        if meta_dir is not None:
+                            try:
+                                with suppress(FileNotFoundError):
+                                    os.unlink(sidecar_name(key), dir_fd=meta_dir)
+                            finally:
+                                os.close(meta_dir)
+            finally:
+                os.close(locks)
+        finally:
+            os.close(home)
+        if self._fsync:
+            os.fsync(folder)
+
+    def _prune(self, root: int, dirs: Sequence[str]) -> None:
+        """Remove folders emptied by a delete, deepest first; stop at the first in use."""
+        for depth in range(len(dirs), 0, -1):
+            try:
+                parent = open_dirs(root, dirs[: depth - 1])
+            except OSError:
+                return
+            try:
+                os.rmdir(dirs[depth - 1], dir_fd=parent)
+            except OSError:  # not empty (or gone): its ancestors are in use too
+                return
+            finally:
+                os.close(parent)
+
+
+def _check(
+    name: str,
+    current: str | None,
+    if_match: str | None,
+    create_only: bool,
+    deleting: bool = False,
+) -> None:
+    if create_only and current is not None:
+        raise KeySyncError(name, None)
+    if if_match is not None and current != if_match:
+        raise KeySyncError(name, if_match)
+    if deleting and current is None:
+        raise KeyError(name)
