@@ -513,3 +513,13 @@ def test_conditional_increments_across_processes(tmp_path: Path) -> None:
     assert conflicts > 0, "the processes never raced; the test proves nothing"
     assert [o.name for o in provider.list()] == ["counter"]
     assert sorted(os.listdir(provider.root)) == [".typed-cloudmap", "counter"]
+
+
+def test_stale_temp_files_of_dead_writers_are_removed(tmp_path: Path) -> None:
+    LocalProvider(tmp_path).put("k", b"v")
+    tmp = tmp_path / ".typed-cloudmap" / "tmp"
+    (tmp / "old").write_bytes(b"dead writer")
+    (tmp / "recent").write_bytes(b"maybe a live writer")
+    os.utime(tmp / "old", (time.time() - 2 * 24 * 3600,) * 2)
+    LocalProvider(tmp_path).put("k", b"v2")  # a new instance cleans up once
+    assert sorted(p.name for p in tmp.iterdir()) == ["recent"]

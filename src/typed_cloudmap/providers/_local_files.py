@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import os
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
@@ -50,6 +51,7 @@ _TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXE
 _ATTEMPTS = 100  # a concurrent delete may prune a folder between opening it and the rename
 _READ_ATTEMPTS = 5  # an in-place edit by another tool during a read: read again
 _MAX_SIZE = 5 * 1024**4
+_STALE_AFTER = 24 * 3600  # seconds: a temp file this old belongs to a dead writer
 
 Found = tuple[str, int, Meta, "bytes | None"]
 
@@ -89,6 +91,7 @@ class LocalFiles:
                     finally:
                         os.close(fd)
                         os.unlink(probe, dir_fd=tmp)
+                    _remove_stale(tmp)
                 finally:
                     os.close(tmp)
             finally:
@@ -386,6 +389,16 @@ class LocalFiles:
                 return
             finally:
                 os.close(parent)
+
+
+def _remove_stale(tmp: int) -> None:
+    """Remove temp files that writers killed long ago left behind (never a live write's)."""
+    cutoff = time.time() - _STALE_AFTER
+    with os.scandir(tmp) as entries:
+        for entry in entries:
+            with suppress(OSError):
+                if entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                    os.unlink(entry.name, dir_fd=tmp)
 
 
 def _check(
