@@ -17,9 +17,8 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from typed_cloudmap import CloudMapping, LocalProvider
-
 from emulators._s3 import S3Endpoint, fresh_bucket
+from typed_cloudmap import CloudMapping, LocalProvider
 
 
 class User(BaseModel):
