@@ -17,6 +17,7 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import cast
 
 __all__ = [
     "MAX_METADATA",
@@ -76,22 +77,25 @@ def decode_meta(blob: bytes) -> tuple[Meta, dict[str, object]]:
     if len(blob) > MAX_METADATA:
         raise MetaError(f"metadata over {MAX_METADATA} bytes")
     try:
-        doc = json.loads(blob)
+        loaded: object = json.loads(blob)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise MetaError(f"unreadable metadata: {exc}") from None
-    if not isinstance(doc, dict):
+    if not isinstance(loaded, dict):
         raise MetaError("metadata is not a JSON object")
-    metadata = doc.get("m", {})
-    content_type = doc.get("t")
-    content_encoding = doc.get("c")
-    if not isinstance(metadata, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()
-    ):
+    doc = cast("dict[str, object]", loaded)
+    metadata: object = doc.get("m", {})
+    if not isinstance(metadata, dict):
         raise MetaError("metadata is not a map of strings")
-    for value in (content_type, content_encoding):
-        if value is not None and not isinstance(value, str):
-            raise MetaError("content type or encoding is not a string")
-    return Meta(metadata, content_type, content_encoding), doc
+    pairs = cast("dict[object, object]", metadata)
+    strings = {k: v for k, v in pairs.items() if isinstance(k, str) and isinstance(v, str)}
+    if len(strings) != len(pairs):
+        raise MetaError("metadata is not a map of strings")
+    content_type, content_encoding = doc.get("t"), doc.get("c")
+    if not isinstance(content_type, (str, type(None))) or not isinstance(
+        content_encoding, (str, type(None))
+    ):
+        raise MetaError("content type or encoding is not a string")
+    return Meta(strings, content_type, content_encoding), doc
 
 
 def set_xattr(fd: int, blob: bytes) -> bool:

@@ -123,7 +123,7 @@ def open_data(dir_fd: int, name: str) -> tuple[int, os.stat_result] | None:
 
 def read_exact(fd: int, size: int) -> bytes:
     """``size`` bytes from the start of ``fd`` (fewer if the file shrank meanwhile)."""
-    chunks = []
+    chunks: list[bytes] = []
     offset = 0
     while offset < size:
         chunk = os.pread(fd, min(size - offset, _MAX_READ), offset)

@@ -52,7 +52,7 @@ def walk(root: str, rel: str, partial: str, max_name_length: int) -> Iterator[Ob
 
 
 def _entries(root: str, rel: str, partial: str, limit: int) -> list[tuple[str, str, bool]]:
-    found = []
+    found: list[tuple[str, str, bool]] = []
     for entry in _scan(os.path.join(root, rel) if rel else root):
         segment = entry.name
         if segment == HOME_DIR or not segment.startswith(partial):

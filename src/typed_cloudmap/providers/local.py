@@ -45,6 +45,9 @@ class LocalProvider:
 
     max_object_size: int = 5 * 1024**4
     max_name_length: int = 1024
+    _root: str
+    _options: dict[str, Any]
+    _files: LocalFiles
 
     def __init__(
         self,
@@ -123,15 +126,16 @@ class LocalProvider:
         return {"root": self._root, **self._options}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        state = dict(state)
-        self._root = state.pop("root")
-        self._options = state
+        options = dict(state)
+        root: str = options.pop("root")
+        self._root = root
+        self._options = options
         self._files = LocalFiles(
-            self._root,
-            state["fsync"],
-            state["private"],
-            state["metadata"],
-            state["lock_timeout"],
+            root,
+            bool(options["fsync"]),
+            bool(options["private"]),
+            options["metadata"],
+            float(options["lock_timeout"]),
         )
 
     # --- reads ---------------------------------------------------------------------------
