@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,24 @@ def test_aws_s3_sync_directory_to_s3_and_back(
     _aws(s3_moto_server, tmp_path, "sync", f"s3://{bucket}/users/", str(tmp_path / "back"))
     back = CloudMapping[str, User](LocalProvider(tmp_path / "back"), codec=codec)
     assert dict(back) == {**values, "carol": User(name="Carol", age=50)}
+
+
+def test_cli_opens_a_sub_directory_as_its_sub_prefix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from typed_cloudmap.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    store = LocalProvider("./store")
+    dates = CloudMapping[date, int](store, prefix="dates/", codec="orjson")
+    dates[date(2024, 1, 2)] = 7
+    CloudMapping[str, int](store, prefix="pts/", codec="orjson")["p"] = 1
+    runner = CliRunner()
+    listed = runner.invoke(app, ["ls", "file://./store/pts/"], catch_exceptions=False)
+    assert listed.exit_code == 0
+    assert "p" in listed.output.split()
+    got = runner.invoke(app, ["get", "file://./store/dates/", "2024-01-02"])
+    assert got.exit_code == 0, got.output
+    assert got.output.strip() == "7"
