@@ -349,7 +349,13 @@ def test_deep_planted_tree_lists_without_recursion_error(local: LocalProvider) -
         os.mkdir(path)
     (path / "leaf").write_bytes(b"x")
     local.put("top", b"1")
-    assert [o.name for o in local.list()] == ["top"]  # the leaf's name is over 1024 bytes
+    try:
+        assert [o.name for o in local.list()] == ["top"]  # the leaf's name is over 1024 bytes
+    finally:  # remove it bottom-up: shutil.rmtree (pytest's cleanup) recurses per level
+        (path / "leaf").unlink()
+        while path != Path(local.root):
+            path.rmdir()
+            path = path.parent
 
 
 def test_unreadable_and_odd_names_are_skipped(local: LocalProvider) -> None:

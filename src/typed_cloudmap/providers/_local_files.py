@@ -19,17 +19,8 @@ from contextlib import suppress
 from typing import Literal
 
 from ..errors import KeySyncError, ValueSizeError
-from ._local_format import (
-    MAX_METADATA,
-    NO_META,
-    Meta,
-    MetaError,
-    decode_meta,
-    encode_meta,
-    get_xattr,
-    set_xattr,
-    sidecar_name,
-)
+from ._local_fds import DirCache
+from ._local_format import NO_META, Meta, MetaError, encode_meta, get_xattr, meta_of, set_xattr
 from ._local_fs import (
     CollisionError,
     UnsafeEntryError,
@@ -40,13 +31,12 @@ from ._local_fs import (
     read_exact,
     write_all,
 )
-from ._local_home import find_home, open_home_dir
+from ._local_home import find_home
 from ._local_lock import object_lock
-from ._local_names import HOME_DIR
+from ._local_sidecar import read_sidecar, remove_sidecar, write_sidecar
 
 __all__ = ["CollisionError", "LocalFiles", "MetaError", "UnsafeEntryError"]
 
-_ROOT_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
 _TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 _ATTEMPTS = 100  # a concurrent delete may prune a folder between opening it and the rename
 _READ_ATTEMPTS = 5  # an in-place edit by another tool during a read: read again
@@ -74,73 +64,61 @@ class LocalFiles:
         self._dir_mode = 0o700 if private else 0o777
         self._lock_timeout = lock_timeout
         self._store: Literal["xattr", "sidecar"] | None = None if metadata == "auto" else metadata
+        self._dirs = DirCache(root, self.home)
+
+    def close(self) -> None:
+        """Close the cached directory descriptors; they reopen on next use."""
+        self._dirs.close()
 
     # --- where metadata goes -------------------------------------------------------------
 
     def metadata_store(self) -> Literal["xattr", "sidecar"]:
         """The metadata store, probing the file system once (``auto``) on first use."""
         if self._store is None:
-            home = os.open(self.home, _ROOT_FLAGS)
+            tmp = self._dirs.get("tmp")
+            probe = f"probe-{uuid.uuid4().hex}"
+            fd = os.open(probe, _TEMP_FLAGS, 0o600, dir_fd=tmp)
             try:
-                tmp = open_home_dir(home, "tmp")
-                probe = f"probe-{uuid.uuid4().hex}"
-                try:
-                    fd = os.open(probe, _TEMP_FLAGS, 0o600, dir_fd=tmp)
-                    try:
-                        self._store = "xattr" if set_xattr(fd, b"{}") else "sidecar"
-                    finally:
-                        os.close(fd)
-                        os.unlink(probe, dir_fd=tmp)
-                    _remove_stale(tmp)
-                finally:
-                    os.close(tmp)
+                self._store = "xattr" if set_xattr(fd, b"{}") else "sidecar"
             finally:
-                os.close(home)
+                os.close(fd)
+                os.unlink(probe, dir_fd=tmp)
+            _remove_stale(tmp)
         return self._store
 
     def _key(self, segments: Sequence[str]) -> str:
         return "/".join((*self._base, *segments))
 
-    def _sidecar_dir(self, home: int, create: bool) -> int | None:
-        if create:
-            return open_home_dir(home, "meta")
-        try:
-            return open_dirs(home, [HOME_DIR, "meta"])
-        except FileNotFoundError:
-            return None
-
     # --- reads ---------------------------------------------------------------------------
 
     def is_plain_dir(self, segments: Sequence[str]) -> bool:
-        root = os.open(self.root, _ROOT_FLAGS)
         try:
-            close_quietly(open_dirs(root, segments))
+            close_quietly(open_dirs(self._dirs.get("root"), segments))
         except OSError:
             return False
-        finally:
-            os.close(root)
         return True
 
     def read(
         self, segments: Sequence[str], *, with_data: bool, unless_etag: str | None = None
     ) -> Found | None:
         """Etag, size, metadata and (if asked) data; ``None`` if there is no such object."""
-        root = os.open(self.root, _ROOT_FLAGS)
-        try:
+        root = self._dirs.get("root")
+        if len(segments) == 1:
+            folder = root
+        else:
             try:
                 folder = open_dirs(root, segments[:-1])
             except (FileNotFoundError, CollisionError):
                 return None
-            try:
-                for _ in range(_READ_ATTEMPTS):
-                    found = self._read_once(folder, segments, with_data, unless_etag)
-                    if found is not False:
-                        return found
-                raise OSError(errno.EAGAIN, "the file kept changing while it was read")
-            finally:
-                os.close(folder)
+        try:
+            for _ in range(_READ_ATTEMPTS):
+                found = self._read_once(folder, segments, with_data, unless_etag)
+                if found is not False:
+                    return found
+            raise OSError(errno.EAGAIN, "the file kept changing while it was read")
         finally:
-            os.close(root)
+            if folder != root:
+                os.close(folder)
 
     def _read_once(
         self, folder: int, segments: Sequence[str], with_data: bool, unless_etag: str | None
@@ -157,8 +135,14 @@ class LocalFiles:
             if not with_data or etag == unless_etag:
                 return etag, st.st_size, meta, None
             data = read_exact(fd, st.st_size)
-            if len(data) != st.st_size or etag_of(os.fstat(fd)) != etag:
-                return False  # edited in place while we read: read again
+            after = os.fstat(fd)
+            # Edited in place while we read: read again. (Not ctime: a writer's rename over
+            # this file unlinks it, which changes its ctime but not its bytes.)
+            if len(data) != st.st_size or (after.st_size, after.st_mtime_ns) != (
+                st.st_size,
+                st.st_mtime_ns,
+            ):
+                return False
             return etag, st.st_size, meta, data
         finally:
             os.close(fd)
@@ -166,37 +150,10 @@ class LocalFiles:
     def _read_meta(self, fd: int, st: os.stat_result, segments: Sequence[str]) -> Meta:
         blob = None if self._store == "sidecar" else get_xattr(fd)
         if blob is None and self._store != "xattr":
-            blob = self._read_sidecar(self._key(segments), st)
+            blob = read_sidecar(self._dirs.get("home"), self._key(segments), st)
         if blob is None:
             return NO_META
-        meta, _ = decode_meta(blob)
-        return meta
-
-    def _read_sidecar(self, key: str, st: os.stat_result) -> bytes | None:
-        home = os.open(self.home, _ROOT_FLAGS)
-        try:
-            meta_dir = self._sidecar_dir(home, create=False)
-            if meta_dir is None:
-                return None
-            try:
-                opened = open_data(meta_dir, sidecar_name(key))
-            finally:
-                os.close(meta_dir)
-        finally:
-            os.close(home)
-        if opened is None:
-            return None
-        fd, side = opened
-        try:
-            if side.st_size > MAX_METADATA:
-                raise MetaError(f"sidecar of {side.st_size} bytes is over {MAX_METADATA}")
-            blob = read_exact(fd, side.st_size)
-        finally:
-            os.close(fd)
-        _, doc = decode_meta(blob)
-        if doc.get("i") != st.st_ino or doc.get("d") != st.st_dev:
-            return None  # the data file was replaced by another tool: the sidecar is stale
-        return blob
+        return meta_of(blob)
 
     def _current(self, folder: int, last: str) -> str | None:
         opened = open_data(folder, last)
@@ -227,16 +184,13 @@ class LocalFiles:
         store = self.metadata_store()
         key = self._key(segments)
         conditional = create_only or if_match is not None
-        root = os.open(self.root, _ROOT_FLAGS)
-        home = tmp = locks = fd = None
+        root = self._dirs.get("root")
+        if conditional:  # fail fast, before paying for a temp file and an fsync
+            _check(name, self._peek(root, segments), if_match, create_only)
+        home, tmp, locks = self._dirs.get("home"), self._dirs.get("tmp"), self._dirs.get("locks")
         temp = uuid.uuid4().hex
+        fd = os.open(temp, _TEMP_FLAGS, self._file_mode, dir_fd=tmp)
         try:
-            if conditional:  # fail fast, before paying for a temp file and an fsync
-                _check(name, self._peek(root, segments), if_match, create_only)
-            home = os.open(self.home, _ROOT_FLAGS)
-            tmp = open_home_dir(home, "tmp")
-            locks = open_home_dir(home, "locks")
-            fd = os.open(temp, _TEMP_FLAGS, self._file_mode, dir_fd=tmp)
             try:
                 write_all(fd, data)
                 if blob is not None and store == "xattr" and not set_xattr(fd, blob):
@@ -250,8 +204,7 @@ class LocalFiles:
                 with suppress(FileNotFoundError):  # renamed into place: the normal case
                     os.unlink(temp, dir_fd=tmp)
         finally:
-            for each in (fd, locks, tmp, home, root):
-                close_quietly(each)
+            os.close(fd)
 
     def _place(
         self,
@@ -276,7 +229,7 @@ class LocalFiles:
                     if condition is not None:
                         _check(name, self._current(folder, segments[-1]), *condition)
                     if store == "sidecar":
-                        self._write_sidecar(home, tmp, key, fd, blob)
+                        write_sidecar(home, tmp, key, fd, blob, self._fsync)
                     try:
                         os.replace(temp, segments[-1], src_dir_fd=tmp, dst_dir_fd=folder)
                     except FileNotFoundError:
@@ -295,33 +248,6 @@ class LocalFiles:
                 os.close(folder)
         raise OSError(errno.EAGAIN, "the folder kept disappearing under concurrent deletes")
 
-    def _write_sidecar(self, home: int, tmp: int, key: str, fd: int, blob: bytes | None) -> None:
-        meta_dir = self._sidecar_dir(home, create=True)
-        assert meta_dir is not None
-        target = sidecar_name(key)
-        try:
-            if blob is None:
-                with suppress(FileNotFoundError):
-                    os.unlink(target, dir_fd=meta_dir)
-                return
-            meta, _ = decode_meta(blob)
-            st = os.fstat(fd)
-            side = encode_meta(
-                meta.metadata, meta.content_type, meta.content_encoding, i=st.st_ino, d=st.st_dev
-            )
-            assert side is not None
-            temp = "meta-" + uuid.uuid4().hex
-            sfd = os.open(temp, _TEMP_FLAGS, 0o600, dir_fd=tmp)
-            try:
-                write_all(sfd, side)
-                if self._fsync:
-                    os.fsync(sfd)
-            finally:
-                os.close(sfd)
-            os.replace(temp, target, src_dir_fd=tmp, dst_dir_fd=meta_dir)
-        finally:
-            os.close(meta_dir)
-
     def _peek(self, root: int, segments: Sequence[str]) -> str | None:
         try:
             folder = open_dirs(root, segments[:-1])
@@ -335,44 +261,27 @@ class LocalFiles:
     # --- deletes -------------------------------------------------------------------------
 
     def remove(self, name: str, segments: Sequence[str], *, if_match: str | None) -> None:
-        root = os.open(self.root, _ROOT_FLAGS)
+        root = self._dirs.get("root")
         try:
-            try:
-                folder = open_dirs(root, segments[:-1])
-            except (FileNotFoundError, CollisionError):
-                _check(name, None, if_match, False, deleting=True)
-                return  # not reached: _check raises for a missing object
-            try:
-                self._remove_in(name, segments, folder, if_match)
-            finally:
-                os.close(folder)
-            self._prune(root, segments[:-1])
+            folder = open_dirs(root, segments[:-1])
+        except (FileNotFoundError, CollisionError):
+            _check(name, None, if_match, False, deleting=True)
+            return  # not reached: _check raises for a missing object
+        try:
+            self._remove_in(name, segments, folder, if_match)
         finally:
-            os.close(root)
+            os.close(folder)
+        self._prune(root, segments[:-1])
 
     def _remove_in(
         self, name: str, segments: Sequence[str], folder: int, if_match: str | None
     ) -> None:
         key = self._key(segments)
-        home = os.open(self.home, _ROOT_FLAGS)
-        try:
-            locks = open_home_dir(home, "locks")
-            try:
-                with object_lock(locks, key, self._lock_timeout):
-                    _check(name, self._current(folder, segments[-1]), if_match, False, True)
-                    os.unlink(segments[-1], dir_fd=folder)
-                    if self._store != "xattr":
-                        meta_dir = self._sidecar_dir(home, create=False)
-                        if meta_dir is not None:
-                            try:
-                                with suppress(FileNotFoundError):
-                                    os.unlink(sidecar_name(key), dir_fd=meta_dir)
-                            finally:
-                                os.close(meta_dir)
-            finally:
-                os.close(locks)
-        finally:
-            os.close(home)
+        with object_lock(self._dirs.get("locks"), key, self._lock_timeout):
+            _check(name, self._current(folder, segments[-1]), if_match, False, True)
+            os.unlink(segments[-1], dir_fd=folder)
+            if self._store != "xattr":
+                remove_sidecar(self._dirs.get("home"), key)
         if self._fsync:
             os.fsync(folder)
 

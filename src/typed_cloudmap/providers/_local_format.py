@@ -12,12 +12,15 @@ foreign object: no metadata, read with the mapping's own codec.
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import cast
+
+import orjson
 
 __all__ = [
     "MAX_METADATA",
@@ -27,6 +30,7 @@ __all__ = [
     "decode_meta",
     "encode_meta",
     "get_xattr",
+    "meta_of",
     "set_xattr",
     "sidecar_name",
 ]
@@ -66,7 +70,7 @@ def encode_meta(
     if content_encoding is not None:
         doc["c"] = content_encoding
     doc.update(extra)
-    blob = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+    blob = orjson.dumps(doc)
     if len(blob) > MAX_METADATA:
         raise MetaError(f"metadata of {len(blob)} bytes is over the {MAX_METADATA}-byte limit")
     return blob
@@ -77,8 +81,8 @@ def decode_meta(blob: bytes) -> tuple[Meta, dict[str, object]]:
     if len(blob) > MAX_METADATA:
         raise MetaError(f"metadata over {MAX_METADATA} bytes")
     try:
-        loaded: object = json.loads(blob)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        loaded: object = orjson.loads(blob)
+    except orjson.JSONDecodeError as exc:
         raise MetaError(f"unreadable metadata: {exc}") from None
     if not isinstance(loaded, dict):
         raise MetaError("metadata is not a JSON object")
@@ -95,7 +99,15 @@ def decode_meta(blob: bytes) -> tuple[Meta, dict[str, object]]:
         content_encoding, (str, type(None))
     ):
         raise MetaError("content type or encoding is not a string")
-    return Meta(strings, content_type, content_encoding), doc
+    return Meta(MappingProxyType(strings), content_type, content_encoding), doc
+
+
+@functools.lru_cache(maxsize=4096)
+def meta_of(blob: bytes) -> Meta:
+    """``decode_meta`` for the common case, cached: re-reads of an object skip the parse
+    (the metadata is a read-only mapping, so sharing it is safe)."""
+    meta, _ = decode_meta(blob)
+    return meta
 
 
 def set_xattr(fd: int, blob: bytes) -> bool:

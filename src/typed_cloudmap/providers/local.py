@@ -159,7 +159,9 @@ class LocalProvider:
             raise KeySyncError(name, if_match)
         if data is None:  # the stored etag is ``if_none_match``: not modified
             return None
-        return StoredObject(data, etag, meta.metadata, meta.content_type, meta.content_encoding)
+        # A copy: the parsed metadata is shared by a cache, and a plain dict pickles.
+        metadata = dict(meta.metadata)
+        return StoredObject(data, etag, metadata, meta.content_type, meta.content_encoding)
 
     def head(self, name: str) -> ObjectInfo:
         segments = split_name(name)
@@ -168,7 +170,7 @@ class LocalProvider:
         if found is None:
             raise KeyError(name)
         etag, size, meta, _ = found
-        return ObjectInfo(name, etag, size, meta.metadata)
+        return ObjectInfo(name, etag, size, dict(meta.metadata))
 
     # --- writes --------------------------------------------------------------------------
 
@@ -212,7 +214,8 @@ class LocalProvider:
             self._files.remove(name, segments, if_match=if_match)
 
     def close(self) -> None:
-        """Nothing to release: every operation opens and closes its own files."""
+        """Close the directory descriptors kept open; the provider reopens them if used again."""
+        self._files.close()
 
     # --- listing -------------------------------------------------------------------------
 
