@@ -529,3 +529,16 @@ def test_stale_temp_files_of_dead_writers_are_removed(tmp_path: Path) -> None:
     os.utime(tmp / "old", (time.time() - 2 * 24 * 3600,) * 2)
     LocalProvider(tmp_path).put("k", b"v2")  # a new instance cleans up once
     assert sorted(p.name for p in tmp.iterdir()) == ["recent"]
+
+
+def test_mapping_sync_skips_what_is_not_an_object(tmp_path: Path) -> None:
+    """Links, FIFOs and undecodable names never abort a mapping's ``sync`` or iteration."""
+    counts = CloudMapping[str, int](LocalProvider(tmp_path / "store"), codec="orjson")
+    counts["good"] = 1
+    root = tmp_path / "store"
+    os.mkfifo(root / "pipe")
+    (root / "link").symlink_to(tmp_path)
+    with open(os.path.join(os.fsencode(root), b"bad\xff"), "wb") as f:
+        f.write(b"2")
+    counts.sync()
+    assert dict(counts) == {"good": 1}
