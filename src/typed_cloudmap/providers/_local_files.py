@@ -193,8 +193,11 @@ class LocalFiles:
         try:
             try:
                 write_all(fd, data)
-                if blob is not None and store == "xattr" and not set_xattr(fd, blob):
-                    raise OSError(errno.ENOTSUP, "the file system refuses user xattrs")
+                try:
+                    if blob is not None and store == "xattr" and not set_xattr(fd, blob):
+                        raise OSError(errno.ENOTSUP, "the file system refuses user xattrs")
+                except MetaError as exc:
+                    raise ValueSizeError(str(exc), key=name) from None
                 if self._fsync:
                     os.fsync(fd)
                 where = (root, home, tmp, locks)

@@ -115,8 +115,13 @@ def set_xattr(fd: int, blob: bytes) -> bool:
     try:
         os.setxattr(fd, XATTR, blob)
     except OSError as exc:
-        if exc.errno in _UNSUPPORTED or exc.errno == errno.E2BIG:
+        if exc.errno in _UNSUPPORTED:
             return False
+        if exc.errno in (errno.E2BIG, errno.ENOSPC):
+            raise MetaError(
+                f"metadata of {len(blob)} bytes is over this file system's extended-attribute "
+                "limit (ext4: one block); use fewer metadata or metadata='sidecar'"
+            ) from None
         raise
     return True
 
