@@ -547,10 +547,13 @@ def test_mapping_sync_skips_what_is_not_an_object(tmp_path: Path) -> None:
 def test_metadata_too_big_for_an_xattr_is_a_value_size_error(local: LocalProvider) -> None:
     with pytest.raises(ValueSizeError, match="metadata"):
         local.put("k", b"v", metadata={"big": "x" * 70_000})  # over the 64 KiB cap
+    refused = ""
     try:  # ext4 holds one block (4 KiB) per attribute; XFS, btrfs and tmpfs hold 64 KiB
         local.put("k", b"v", metadata={"big": "x" * 10_000})
     except ValueSizeError as exc:
-        assert "extended-attribute limit" in str(exc)
+        refused = str(exc)
+    if refused:
+        assert "extended-attribute limit" in refused
         with pytest.raises(KeyError):
             local.get("k")  # nothing was written
     else:
