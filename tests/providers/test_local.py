@@ -560,3 +560,24 @@ def test_metadata_too_big_for_an_xattr_is_a_value_size_error(local: LocalProvide
         got = local.get("k")
         assert got is not None
         assert got.metadata == {"big": "x" * 10_000}
+
+
+def test_planted_links_in_the_store_folder_are_refused(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "store").mkdir()
+    (tmp_path / "store" / ".typed-cloudmap").symlink_to(elsewhere)
+    store = LocalProvider(tmp_path / "store")
+    with pytest.raises(ProviderError, match="symbolic link"):
+        store.put("k", b"v")
+    assert list(elsewhere.iterdir()) == []
+
+    other = LocalProvider(tmp_path / "other")
+    other.put("k", b"v")
+    locks = tmp_path / "other" / ".typed-cloudmap" / "locks"
+    for lock in locks.iterdir():
+        lock.unlink()
+        lock.symlink_to(elsewhere / lock.name)  # dangling: following it would create a file
+    with pytest.raises(ProviderError):
+        other.put("k", b"v2")
+    assert list(elsewhere.iterdir()) == []
