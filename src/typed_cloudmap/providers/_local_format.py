@@ -110,8 +110,13 @@ def meta_of(blob: bytes) -> Meta:
     return meta
 
 
+_HAS_XATTRS = hasattr(os, "setxattr")  # Python exposes them on Linux only (not macOS)
+
+
 def set_xattr(fd: int, blob: bytes) -> bool:
     """Store ``blob`` on the open file; ``False`` when the file system has no user xattrs."""
+    if not _HAS_XATTRS:
+        return False
     try:
         os.setxattr(fd, XATTR, blob)
     except OSError as exc:
@@ -128,6 +133,8 @@ def set_xattr(fd: int, blob: bytes) -> bool:
 
 def get_xattr(fd: int) -> bytes | None:
     """The stored document of the open file, or ``None`` if it has none."""
+    if not _HAS_XATTRS:
+        return None
     try:
         return os.getxattr(fd, XATTR)
     except OSError as exc:
