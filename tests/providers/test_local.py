@@ -133,7 +133,7 @@ def test_sub_directory_is_the_store_of_its_sub_prefix(tmp_path: Path) -> None:
     assert got is not None
     assert (got.data, got.metadata) == (b"A", {"tcm_codec": "orjson"})
     assert sub.head("alice").etag == top.head("users/alice").etag
-    assert sub.home == top.home == top.root  # one lock folder for both
+    assert sub.home == top.home  # one lock folder for both
     etag = sub.put("carol", b"C", create_only=True)
     assert top.head("users/carol").etag == etag
     with pytest.raises(KeySyncError):

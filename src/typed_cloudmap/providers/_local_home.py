@@ -6,9 +6,10 @@ every listing) and, only where the file system has no user extended attributes, 
 A ``.gitignore`` of ``*`` keeps the folder out of ``git add``.
 
 Opening a sub-directory as a store must share locks and sidecars with the store above it, so
-the home is the *outermost* directory, from the root up, that holds a ``.typed-cloudmap``
-folder owned by this user and writable by nobody else (a folder planted by another user is
-ignored); without one, the root itself (the folder is made on the first write).
+the home is the *outermost* directory, from the root up and on the root's file system, that
+holds a ``.typed-cloudmap`` folder owned by this user and writable by nobody else (a folder
+planted by another user is ignored); without one, the root itself (the folder is made on the
+first write).
 """
 
 from __future__ import annotations
@@ -38,11 +39,18 @@ def find_home(root: str) -> tuple[str, tuple[str, ...]]:
     current: str = root
     below: tuple[str, ...] = ()
     base = below
+    try:
+        device = os.stat(root).st_dev
+    except OSError:
+        return home, base
     for _ in range(_MAX_LEVELS):
         if _owned_home(current):
             home, base = current, below
         parent = os.path.dirname(current)
-        if parent == current:
+        try:
+            if parent == current or os.stat(parent).st_dev != device:
+                break  # temp files are renamed into the store: never leave its file system
+        except OSError:
             break
         below = (os.path.basename(current), *below)
         current = parent
