@@ -78,7 +78,7 @@ def check_local_name(provider: Provider, name: str) -> None:
     from .providers.local import LocalProvider
 
     if isinstance(provider, LocalProvider):
-        local_names.validate(name)
+        local_names.split_name(name)
 
 
 _HEAD_BATCH = 1000

@@ -45,8 +45,11 @@ class Serializer(Protocol):
 class Transform(Protocol):
     """A later codec of a stack: bytes to bytes (compression, integrity, ...).
 
-    ``content_encoding`` is the HTTP ``Content-Encoding`` token where one exists (``"zstd"``),
-    else ``None``. ``decode`` must refuse output over ``limit`` bytes without allocating it.
+    ``content_encoding`` is an HTTP ``Content-Encoding`` token only for a transform whose
+    output every HTTP client and cache undoes transparently (``gzip``); ``None`` otherwise,
+    which is what every built-in transform declares: each SDK's default download must return
+    exactly the stored bytes (see docs/codecs.md). ``decode`` must refuse output over
+    ``limit`` bytes without allocating it.
     """
 
     @property
