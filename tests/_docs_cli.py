@@ -7,9 +7,10 @@ first on ``PATH``:
 
 - a **transcript**: lines ``$ command`` (continued by a trailing ``\\``), each followed by
   the output it prints (stdout, then stderr). The output must match line for line, except
-  that etags (32 hex digits) may differ and a trailing ``# comment`` after two spaces is
-  ignored; the working directory in an absolute path reads as ``.``. ``# exit code N`` in
-  the output or on the command says the exit code expected (otherwise 0).
+  that etags (32 hex digits, or a local store's inode-size-mtime-ctime) may differ and a
+  trailing ``# comment`` after two spaces is ignored; the working directory in an absolute
+  path reads as ``.``. ``# exit code N`` in the output or on the command says the exit code
+  expected (otherwise 0).
 - a **script**: plain command lines, each run in turn; only the exit codes are checked.
 
 A block marked ``<!-- file: PATH -->`` is not run: its text is written to ``PATH`` in the
@@ -32,7 +33,8 @@ _SHELLS = {"bash", "console", "shell", "sh"}
 _CALLS_CLI = re.compile(r"^(?:\$\s+)?(?:typed-cloudmap\b|.*\|\s*typed-cloudmap\b)")
 _EXIT = re.compile(r"#\s*exit code (\d+)")
 _COMMENT = re.compile(r"\s{2,}#.*$")
-_ETAG = re.compile(r"[0-9a-f]{32}")
+# An MD5-style etag, or the local store's inode-size-mtime-ctime one.
+_ETAG = re.compile(r"[0-9a-f]{32}|\b[0-9a-f]+-[0-9a-f]+-[0-9a-f]+-[0-9a-f]+\b")
 _FILE = re.compile(r"^\s*<!--\s*file:\s*(?P<path>\S+?)\s*-->\s*$")
 _TIMEOUT = 120
 

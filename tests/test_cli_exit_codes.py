@@ -42,7 +42,7 @@ def test_quote_key_the_local_store_refuses_is_a_usage_error(
     result = run(*args)
     assert result.exit_code == 2, result.output
     assert "internal error" not in result.stderr
-    assert "LocalProvider refuses" in result.stderr
+    assert "cannot be a file under LocalProvider" in result.stderr
 
 
 def test_quote_key_with_empty_segment_is_fine_where_the_store_allows_it() -> None:

@@ -130,10 +130,6 @@ def test_one_object_per_field(tmp_path: Path) -> None:
     assert settings.db == Database(host="files", port=1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="LocalProvider does not yet list plain files written by other tools (issue 10)",
-)
 def test_one_object_per_field_in_a_plain_directory(tmp_path: Path) -> None:
     """The development layout: a plain directory of JSON files, one per field (git-friendly)."""
     (tmp_path / "name").write_text('"from-files"\n')
