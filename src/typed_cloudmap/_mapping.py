@@ -122,7 +122,11 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
         )
         self.codec = bind_dictionaries(provider, prefix, self.codec)
         self._values: ValueCodec[V] = ValueCodec(
-            value_type, self.codec, limit=max_decoded_size, upgrade=upgrade
+            value_type,
+            self.codec,
+            limit=max_decoded_size,
+            upgrade=upgrade,
+            key_text=self._keys.text,
         )
         self.cache: ReadCache | None = ReadCache() if cache is True else (cache or None)
         self._view = EtagView(on_drop=self._forget_cached)
@@ -150,7 +154,11 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
         bodies = [self._values.serialize("<sample>", s)[1] for s in samples]
         self.codec = train_dictionaries(self.provider, self.prefix, self.codec, bodies, size)
         self._values = ValueCodec(
-            self.value_type, self.codec, limit=self.max_decoded_size, upgrade=self._values.upgrade
+            self.value_type,
+            self.codec,
+            limit=self.max_decoded_size,
+            upgrade=self._values.upgrade,
+            key_text=self._keys.text,
         )
         self._readable_stacks.clear()
 

@@ -71,9 +71,14 @@ class ValueCodec(Generic[V]):
         *,
         limit: int | None = None,
         upgrade: Upgrade | None = None,
+        key_text: Callable[[Any], str] | None = None,
     ) -> None:
         self.value_type = value_type
         self.stack = stack
+        # Key-bound transforms (aesgcm) bind each object to its key's string form.
+        self._key_text: Callable[[Any], str] | None = None
+        if stack.binds_key:
+            self._key_text = key_text or _str_key
         self.limit = limit
         self.upgrade = upgrade
         fmt = stack.serializer.format
@@ -150,7 +155,14 @@ class ValueCodec(Generic[V]):
                 ) from exc
             return value, body  # type: ignore[return-value]  # value is exactly the model class V
         typed, body = self.serialize(key, value)
-        return typed, self.stack.encode_bytes(body) if self._transforms else body
+        if not self._transforms:
+            return typed, body
+        if self._key_text is None:
+            return typed, self.stack.encode_bytes(body)
+        try:
+            return typed, self.stack.encode_bytes(body, key=self._key_text(key))
+        except CodecError as exc:
+            raise CodecError(f"{exc} (codec {self.stack.name!r})", key=key) from exc
 
     def serialize(self, key: Any, value: object) -> tuple[V, bytes]:
         """Validate then run the serializer only (no transforms)."""
@@ -205,7 +217,8 @@ class ValueCodec(Generic[V]):
         body = data
         if self._transforms:
             try:
-                body = self.stack.decode_bytes(data, limit=self.limit)
+                text = None if self._key_text is None else self._key_text(key)
+                body = self.stack.decode_bytes(data, limit=self.limit, key=text)
             except CodecError as exc:
                 raise CodecError(f"{exc} (codec {self.stack.name!r})", key=key) from exc
         if self._adapter is None:
@@ -236,6 +249,13 @@ class ValueCodec(Generic[V]):
             raise CodecError(
                 f"stored bytes cannot be read with codec {self.stack.name!r}: {exc}", key=key
             ) from exc
+
+
+def _str_key(key: Any) -> str:
+    """The string form of a key when no key codec is given: ``str`` keys only."""
+    if isinstance(key, str):
+        return key
+    raise CodecError(f"codec needs the key's string form, and {type(key).__name__} has none here")
 
 
 def _type_name(tp: Any) -> str:
