@@ -153,10 +153,10 @@ class AesGcmTransform:
 
     def encode_bound(self, data: bytes, *, key: str, stack: str) -> bytes:
         aesgcm, _ = _aead()
-        data_key = os.urandom(KEY_BYTES)
+        fresh = os.urandom(KEY_BYTES + fmt.NONCE_BYTES)  # one system call for both
+        data_key, nonce = fresh[:KEY_BYTES], fresh[KEY_BYTES:]
         kek_id, wrapped = self._wrapper.wrap(data_key)
         head = fmt.header(kek_id, wrapped)
-        nonce = os.urandom(fmt.NONCE_BYTES)
         sealed = aesgcm(data_key).encrypt(nonce, data, fmt.associated_data(head, key, stack))
         if self._cache is not None:
             self._cache.put(kek_id, wrapped, data_key)

@@ -1,7 +1,7 @@
 """Key-encryption keys (KEKs) for ``aesgcm``: the ``KeyWrapper`` protocol and local keyrings.
 
-A KEK never encrypts values: it wraps the fresh data key of each object (AES key wrap,
-RFC 3394, for local keys; a KMS call for :class:`~typed_cloudmap.codecs.AwsKmsKeyWrapper`).
+A KEK never encrypts values: it wraps the fresh data key of each object (AES-256-GCM with
+the KEK id as associated data, for local keys; a KMS call for ``AwsKmsKeyWrapper``).
 Each KEK has a public id, stored beside the wrapped data key; the primary KEK wraps new data
 keys and every KEK of the keyring unwraps. Key material never appears in ids, ``repr``,
 ``str``, error messages or pickles: a :class:`Keyring` refuses to pickle unless made with
@@ -39,6 +39,12 @@ KEY_BYTES = 32  # AES-256
 _ID_DOMAIN = b"typed-cloudmap/aesgcm-kek-id/v1\x00"
 _KEK_ID = re.compile(r"[^\s,|=\x00-\x1f\x7f]{1,200}\Z")
 _SEPARATORS = re.compile(r"[\s,]+")
+_WRAP_NONCE = 12
+_WRAP_DOMAIN = b"typed-cloudmap/aesgcm-wrap/v1\x00"
+
+
+def _wrap_aad(kek_id: str) -> bytes:
+    return _WRAP_DOMAIN + kek_id.encode("utf-8")
 
 
 @runtime_checkable
@@ -99,20 +105,25 @@ def _as_kek(key: object, where: str) -> bytes:
     return raw
 
 
-def _crypto() -> Any:
+def _aesgcm(kek: bytes) -> Any:
     try:
-        from cryptography.hazmat.primitives import keywrap
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
     except ImportError as exc:
         raise MissingDependencyError("cryptography", "crypto") from exc
-    return keywrap
+    return AESGCM(kek)
 
 
 class _LocalKeys:
-    """AES key wrap under one of a few local KEKs (shared by both keyrings)."""
+    """Data keys wrapped with AES-256-GCM under one of a few local KEKs (both keyrings).
+
+    A wrapped key is a random 12-byte nonce, the encrypted data key and the 16-byte tag;
+    the KEK id is bound as associated data. One ``AESGCM`` object is kept per KEK.
+    """
 
     __slots__ = ()
 
-    def _keys(self) -> tuple[str, Mapping[str, bytes]]:
+    def _keys(self) -> tuple[str, Mapping[str, Any]]:
+        """The primary id and the ``AESGCM`` object of every KEK, by id."""
         raise NotImplementedError
 
     @property
@@ -127,16 +138,20 @@ class _LocalKeys:
 
     def wrap(self, data_key: bytes) -> tuple[str, bytes]:
         primary, keys = self._keys()
-        return primary, _crypto().aes_key_wrap(keys[primary], data_key)
+        nonce = os.urandom(_WRAP_NONCE)
+        return primary, nonce + keys[primary].encrypt(nonce, data_key, _wrap_aad(primary))
 
     def unwrap(self, kek_id: str, wrapped: bytes) -> bytes:
-        keywrap = _crypto()
         kek = self._keys()[1].get(kek_id)
         if kek is None:
             raise CodecError(f"aesgcm: KEK {kek_id!r} is not in the keyring ({self._where()})")
         try:
-            data_key: bytes = keywrap.aes_key_unwrap(kek, wrapped)
-        except (keywrap.InvalidUnwrap, ValueError) as exc:
+            from cryptography.exceptions import InvalidTag
+
+            data_key: bytes = kek.decrypt(
+                wrapped[:_WRAP_NONCE], wrapped[_WRAP_NONCE:], _wrap_aad(kek_id)
+            )
+        except (InvalidTag, ValueError) as exc:
             raise CodecError(
                 f"aesgcm: the data key does not unwrap under KEK {kek_id!r} (another key "
                 "under that id, or the stored object was altered)"
@@ -163,7 +178,7 @@ class Keyring(_LocalKeys):
     instead, or pass ``picklable=True`` to accept that the pickle holds the keys.
     """
 
-    __slots__ = ("_map", "_picklable", "_primary")
+    __slots__ = ("_aead", "_map", "_picklable", "_primary")
 
     def __init__(
         self, keys: Mapping[str, bytes | str], *, primary: str, picklable: bool = False
@@ -177,9 +192,13 @@ class Keyring(_LocalKeys):
             raise CodecError(f"aesgcm: the primary KEK {primary!r} is not in the keyring")
         self._primary = primary
         self._picklable = bool(picklable)
+        self._aead: dict[str, Any] | None = None
 
-    def _keys(self) -> tuple[str, Mapping[str, bytes]]:
-        return self._primary, self._map
+    def _keys(self) -> tuple[str, Mapping[str, Any]]:
+        aead = self._aead
+        if aead is None:  # built on first use, so a keyring can exist without cryptography
+            aead = self._aead = {kid: _aesgcm(key) for kid, key in self._map.items()}
+        return self._primary, aead
 
     def with_primary(self, primary: str) -> Keyring:
         """The same keys with another primary (the promote step of a rotation)."""
@@ -216,9 +235,9 @@ class EnvKeyring(_LocalKeys):
             raise CodecError("codec 'aesgcm': env must name an environment variable")
         self.env = env
         self._lock = threading.Lock()
-        self._cache: tuple[str, str, dict[str, bytes]] | None = None
+        self._cache: tuple[str, str, dict[str, Any]] | None = None
 
-    def _keys(self) -> tuple[str, Mapping[str, bytes]]:
+    def _keys(self) -> tuple[str, Mapping[str, Any]]:
         value = os.environ.get(self.env, "")
         cached = self._cache
         if cached is not None and cached[0] == value:
@@ -229,10 +248,10 @@ class EnvKeyring(_LocalKeys):
                 f"aesgcm: environment variable {self.env} is not set; it must hold one or "
                 "more base64 AES-256 keys (the first encrypts)"
             )
-        keys: dict[str, bytes] = {}
+        keys: dict[str, Any] = {}
         for position, entry in enumerate(entries, start=1):
             kek = _as_kek(entry, f"entry #{position} of {self.env}")
-            keys.setdefault(kek_fingerprint(kek), kek)
+            keys.setdefault(kek_fingerprint(kek), _aesgcm(kek))
         primary = kek_fingerprint(_as_kek(entries[0], self.env))
         with self._lock:
             self._cache = (value, primary, keys)
