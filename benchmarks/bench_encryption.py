@@ -3,7 +3,7 @@
 Each transform runs alone over serialized bytes (``CodecStack.encode_bytes``/``decode_bytes``
 with the key bound), so the figures are the transform's own cost. The KMS section counts
 AWS KMS requests per write and per read, cold and cached, with ``AwsKmsKeyWrapper`` on
-moto_server when ``--kms-endpoint`` is given (``run.py`` starts one).
+a moto_server started for it (or the KMS at ``--kms-endpoint``).
 Run: ``python benchmarks/bench_encryption.py``.
 """
 
@@ -102,14 +102,35 @@ def kms_calls(endpoint: str, console: Console) -> dict[str, int]:
     return counts
 
 
+def _kms_on_moto(console: Console) -> dict[str, int]:
+    from _emulators import emulator
+
+    with emulator("moto") as endpoint:
+        saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+        os.environ["AWS_ACCESS_KEY_ID"] = endpoint.access_key
+        os.environ["AWS_SECRET_ACCESS_KEY"] = endpoint.secret_key
+        os.environ.setdefault("AWS_DEFAULT_REGION", endpoint.region)
+        try:
+            return kms_calls(endpoint.url, console)
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+
 def main(argv: list[str] | None = None, console: Console | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--kms-endpoint", help="a moto_server (or KMS) URL for the KMS table")
+    parser.add_argument("--kms-endpoint", help="a KMS URL for the KMS table (default: moto)")
+    parser.add_argument("--skip-kms", action="store_true", help="no KMS table")
     args = parser.parse_args(argv)
     console = console or Console(width=140)
     results = throughput(console)
     if args.kms_endpoint:
         results["kms"] = kms_calls(args.kms_endpoint, console)
+    elif not args.skip_kms:
+        results["kms"] = _kms_on_moto(console)
     return results
 
 
