@@ -165,3 +165,29 @@ def test_tampered_objects_are_reported_not_rewritten(store: tuple[str, LocalProv
     after = provider.get("k03")
     assert after is not None
     assert after.data == damaged
+
+
+def test_get_validate_and_migrate_encrypted_stores(
+    store: tuple[str, LocalProvider], tmp_path: Path
+) -> None:
+    url, provider = store
+    got = run("get", url, "k05", "--codec", STACK)
+    assert got.exit_code == 0, got.output
+    assert json.loads(got.stdout) == {"n": 5, "secret": "sssss"}
+    assert run("get", url, "k05").exit_code == 5  # never inferred from tcm_codec
+    assert run("validate", url, "--codec", STACK).exit_code == 0
+    dst = f"file://{tmp_path / 'copy'}"
+    migrated = run("migrate", url, dst, "--src-codec", STACK, "--codec", STACK, "--json")
+    assert migrated.exit_code == 0, migrated.output
+    assert json.loads(migrated.stdout)["copied"] == 30
+    copy = CloudMapping[str, dict](LocalProvider(tmp_path / "copy"), codec=STACK)
+    assert copy["k29"]["n"] == 29
+    obj = provider.get("k05")
+    assert obj is not None
+    provider.put("k06", obj.data, metadata=dict(obj.metadata))  # k05's object moved to k06
+    moved = run("get", url, "k06", "--codec", STACK)
+    assert moved.exit_code == 5
+    assert "moved here from another key" in moved.output
+    for result in (got, migrated, moved):
+        assert OLD not in result.output
+        assert NEW not in result.output

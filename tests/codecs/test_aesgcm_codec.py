@@ -232,6 +232,8 @@ def test_pickling(monkeypatch: pytest.MonkeyPatch) -> None:
     again = pickle.loads(blob)
     assert again == env_stack
     assert again.decode_bytes(env_stack.encode_bytes(b"{}", key="k"), key="k") == b"{}"
+    monkeypatch.delenv("TCM_PICKLE_AES")
+    assert pickle.loads(blob) == env_stack  # unpickling needs no key; using it does
 
     with pytest.raises(pickle.PicklingError, match="refuses to be pickled"):
         pickle.dumps(stack_of(ring("k1")))

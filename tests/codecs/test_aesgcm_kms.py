@@ -95,3 +95,21 @@ def test_kms_rotation_and_refusals(kms: Any, s3_moto_server: S3Endpoint) -> None
     fresh = CodecStack(["raw", AesGcmTransform(keyring=_wrapper(s3_moto_server, new_id))])
     with pytest.raises(CodecError):
         fresh.decode_bytes(bytes(damaged), key="k")
+
+
+def test_kms_unreachable_is_a_provider_error() -> None:
+    from botocore.config import Config
+
+    from typed_cloudmap.errors import ProviderError
+
+    client = boto3.client(
+        "kms",
+        endpoint_url="http://127.0.0.1:9",
+        region_name="us-east-1",
+        aws_access_key_id="x",
+        aws_secret_access_key="y",
+        config=Config(retries={"max_attempts": 1}, connect_timeout=1),
+    )
+    stack = CodecStack(["raw", AesGcmTransform(keyring=AwsKmsKeyWrapper("alias/k", client=client))])
+    with pytest.raises(ProviderError, match="aws-kms: encrypt under KEK 'alias/k' failed"):
+        stack.encode_bytes(b"v", key="k")

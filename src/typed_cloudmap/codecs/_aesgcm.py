@@ -102,7 +102,10 @@ class AesGcmTransform:
         size = as_int(cache_size, codec="aesgcm", param="cache_size", low=0, high=1 << 20)
         wrapper: KeyWrapper
         if keyring is not None:
-            if not isinstance(keyring, KeyWrapper):
+            # Known types first: on Python < 3.12 the Protocol check evaluates primary_id,
+            # which reads the environment for an EnvKeyring.
+            known = isinstance(keyring, LocalKeys | AwsKmsKeyWrapper)
+            if not known and not isinstance(keyring, KeyWrapper):
                 raise CodecError("codec 'aesgcm': keyring= takes a Keyring or a KeyWrapper")
             wrapper = keyring
         elif kms is not None:
