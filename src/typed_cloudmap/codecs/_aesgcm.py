@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from typing import Any
+from typing import Any, cast
 
 from typed_cloudmap.codecs import _aesgcm_format as fmt
 from typed_cloudmap.codecs._keyring import DEFAULT_ENV, KEY_BYTES, EnvKeyring, KeyWrapper
@@ -107,7 +107,7 @@ class AesGcmTransform:
             known = isinstance(keyring, LocalKeys | AwsKmsKeyWrapper)
             if not known and not isinstance(keyring, KeyWrapper):
                 raise CodecError("codec 'aesgcm': keyring= takes a Keyring or a KeyWrapper")
-            wrapper = keyring
+            wrapper = cast(KeyWrapper, keyring)  # checked just above
         elif kms is not None:
             wrapper = AwsKmsKeyWrapper(str(kms))
         elif kek is not None:
