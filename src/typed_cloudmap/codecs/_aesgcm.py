@@ -33,13 +33,20 @@ __all__ = ["AesGcmTransform", "kek_id_of"]
 DEFAULT_CACHE = 1024
 
 
-def _aead() -> Any:
-    try:
-        from cryptography.exceptions import InvalidTag
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-    except ImportError as exc:
-        raise MissingDependencyError("cryptography", "crypto") from exc
-    return AESGCM, InvalidTag
+_AEAD: tuple[Any, Any] | None = None
+
+
+def _aead() -> tuple[Any, Any]:
+    """``(AESGCM, InvalidTag)``, imported on first use (cryptography is an optional extra)."""
+    global _AEAD
+    if _AEAD is None:
+        try:
+            from cryptography.exceptions import InvalidTag
+            from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+        except ImportError as exc:
+            raise MissingDependencyError("cryptography", "crypto") from exc
+        _AEAD = (AESGCM, InvalidTag)
+    return _AEAD
 
 
 def kek_id_of(data: bytes) -> str:

@@ -49,30 +49,31 @@ def header(kek_id: str, wrapped: bytes) -> bytes:
     )
 
 
-def parse(data: bytes | memoryview) -> Envelope:
+def parse(data: bytes) -> Envelope:
     """Split stored bytes into their parts; ``CodecError`` if they are not an aesgcm object."""
-    view = memoryview(data)
-    if len(view) < _FIXED or bytes(view[:4]) != MAGIC:
+    if not isinstance(data, bytes):
+        data = bytes(data)
+    if data[:4] != MAGIC or len(data) < _FIXED:
         raise CodecError("aesgcm: the object is not aesgcm-encrypted (or its header is damaged)")
-    if view[4] != VERSION:
-        raise CodecError(f"aesgcm: unknown format version {view[4]} (this library reads 1)")
-    kid_end = _FIXED + view[5]
-    if len(view) < kid_end + 2:
+    if data[4] != VERSION:
+        raise CodecError(f"aesgcm: unknown format version {data[4]} (this library reads 1)")
+    kid_end = _FIXED + data[5]
+    if len(data) < kid_end + 2:
         raise CodecError("aesgcm: the object is truncated (in its header)")
     try:
-        kek_id = bytes(view[_FIXED:kid_end]).decode("utf-8")
+        kek_id = data[_FIXED:kid_end].decode("utf-8")
     except UnicodeDecodeError:
         raise CodecError("aesgcm: the stored KEK id is damaged") from None
-    (size,) = struct.unpack(">H", view[kid_end : kid_end + 2])
-    nonce_at = kid_end + 2 + size
-    if len(view) < nonce_at + NONCE_BYTES + TAG_BYTES:
+    nonce_at = kid_end + 2 + (data[kid_end] << 8 | data[kid_end + 1])
+    sealed_at = nonce_at + NONCE_BYTES
+    if len(data) < sealed_at + TAG_BYTES:
         raise CodecError(f"aesgcm: the object under KEK {kek_id!r} is truncated")
     return Envelope(
-        kek_id=kek_id,
-        wrapped=bytes(view[kid_end + 2 : nonce_at]),
-        header=bytes(view[:nonce_at]),
-        nonce=bytes(view[nonce_at : nonce_at + NONCE_BYTES]),
-        sealed=view[nonce_at + NONCE_BYTES :],
+        kek_id,
+        data[kid_end + 2 : nonce_at],
+        data[:nonce_at],
+        data[nonce_at:sealed_at],
+        memoryview(data)[sealed_at:],  # no copy of the ciphertext
     )
 
 

@@ -21,7 +21,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any, Protocol, runtime_checkable
 
-from typed_cloudmap.errors import CodecError, MissingDependencyError
+from typed_cloudmap.errors import CodecError
 
 __all__ = [
     "DEFAULT_ENV",
@@ -106,11 +106,9 @@ def _as_kek(key: object, where: str) -> bytes:
 
 
 def _aesgcm(kek: bytes) -> Any:
-    try:
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-    except ImportError as exc:
-        raise MissingDependencyError("cryptography", "crypto") from exc
-    return AESGCM(kek)
+    from typed_cloudmap.codecs._aesgcm import _aead  # the one lazy import of cryptography
+
+    return _aead()[0](kek)
 
 
 class _LocalKeys:
@@ -145,13 +143,14 @@ class _LocalKeys:
         kek = self._keys()[1].get(kek_id)
         if kek is None:
             raise CodecError(f"aesgcm: KEK {kek_id!r} is not in the keyring ({self._where()})")
-        try:
-            from cryptography.exceptions import InvalidTag
+        from typed_cloudmap.codecs._aesgcm import _aead
 
+        invalid_tag = _aead()[1]
+        try:
             data_key: bytes = kek.decrypt(
                 wrapped[:_WRAP_NONCE], wrapped[_WRAP_NONCE:], _wrap_aad(kek_id)
             )
-        except (InvalidTag, ValueError) as exc:
+        except (invalid_tag, ValueError) as exc:
             raise CodecError(
                 f"aesgcm: the data key does not unwrap under KEK {kek_id!r} (another key "
                 "under that id, or the stored object was altered)"
