@@ -49,7 +49,7 @@ def header(kek_id: str, wrapped: bytes) -> bytes:
     )
 
 
-def parse(data: bytes) -> Envelope:
+def parse(data: bytes | bytearray | memoryview) -> Envelope:
     """Split stored bytes into their parts; ``CodecError`` if they are not an aesgcm object."""
     if not isinstance(data, bytes):
         data = bytes(data)
