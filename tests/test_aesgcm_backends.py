@@ -88,3 +88,31 @@ def test_copies_to_another_prefix_and_store_stay_readable(provider: Provider, pr
     other = CloudMapping[str, Secret](elsewhere, prefix=prefix + "a/", codec=_stack())
     for mapping in (copy, other):
         assert {k: v.token for k, v in mapping.items()} == {f"s{i}": str(i) for i in range(5)}
+
+
+def _read_in_worker(mapping: CloudMapping[str, Secret], key: str) -> str:
+    return mapping[key].token
+
+
+def test_env_keyed_mapping_ships_to_another_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import multiprocessing
+    import pickle
+    from concurrent.futures import ProcessPoolExecutor
+
+    from typed_cloudmap import LocalProvider
+    from typed_cloudmap.codecs import generate_key
+
+    key = generate_key()
+    monkeypatch.setenv("TCM_WORKER_AES", key)  # inherited by the worker process
+    mapping = CloudMapping[str, Secret](
+        LocalProvider(tmp_path / "s"), codec="orjson|aesgcm:env=TCM_WORKER_AES"
+    )
+    mapping["w"] = Secret(owner="w", token="from-the-parent")
+    assert key.encode() not in pickle.dumps(mapping)
+    with pytest.raises(pickle.PicklingError):
+        pickle.dumps(CloudMapping[str, Secret](MemoryProvider(), codec=_stack()))
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=context) as pool:
+        assert pool.submit(_read_in_worker, mapping, "w").result(timeout=120) == "from-the-parent"
