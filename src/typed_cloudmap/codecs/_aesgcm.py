@@ -91,7 +91,7 @@ class AesGcmTransform:
     the KMS key id. Put ``aesgcm`` last in a stack: encrypted bytes do not compress.
     """
 
-    __slots__ = ("_cache", "_wrapper")
+    __slots__ = ("_cache", "_cache_size", "_wrapper")
     content_encoding = None
 
     def __init__(
@@ -127,6 +127,7 @@ class AesGcmTransform:
         if kek is not None and str(kek) != wrapper.primary_id:
             raise CodecError(f"codec 'aesgcm': the keyring's primary KEK is not {kek}")
         self._wrapper = wrapper
+        self._cache_size = size
         cached = size > 0 and not isinstance(wrapper, LocalKeys)
         self._cache: _KeyCache | None = _KeyCache(size) if cached else None
 
@@ -206,8 +207,7 @@ class AesGcmTransform:
 
     def __reduce__(self) -> tuple[Any, ...]:
         # A Keyring refuses to pickle unless made picklable; env= pickles the name only.
-        size = 0 if self._cache is None else self._cache.size
-        return (_make_aesgcm, (self._wrapper, size or DEFAULT_CACHE))
+        return (_make_aesgcm, (self._wrapper, self._cache_size))
 
     def __repr__(self) -> str:
         return f"AesGcmTransform({self.name!r})"
