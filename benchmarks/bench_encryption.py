@@ -106,10 +106,13 @@ def _kms_on_moto(console: Console) -> dict[str, int]:
     from _emulators import emulator
 
     with emulator("moto") as endpoint:
-        saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
-        os.environ["AWS_ACCESS_KEY_ID"] = endpoint.access_key
-        os.environ["AWS_SECRET_ACCESS_KEY"] = endpoint.secret_key
-        os.environ.setdefault("AWS_DEFAULT_REGION", endpoint.region)
+        dummies = {
+            "AWS_ACCESS_KEY_ID": endpoint.access_key,
+            "AWS_SECRET_ACCESS_KEY": endpoint.secret_key,
+            "AWS_DEFAULT_REGION": endpoint.region,
+        }
+        saved = {k: os.environ.get(k) for k in dummies}  # restored: callers check AWS_*
+        os.environ.update(dummies)
         try:
             return kms_calls(endpoint.url, console)
         finally:
