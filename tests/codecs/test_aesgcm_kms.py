@@ -113,3 +113,26 @@ def test_kms_unreachable_is_a_provider_error() -> None:
     stack = CodecStack(["raw", AesGcmTransform(keyring=AwsKmsKeyWrapper("alias/k", client=client))])
     with pytest.raises(ProviderError, match="aws-kms: encrypt under KEK 'alias/k' failed"):
         stack.encode_bytes(b"v", key="k")
+
+
+def test_data_keys_never_reach_botocore_debug_logs(
+    kms: Any, s3_moto_server: S3Endpoint, caplog: pytest.LogCaptureFixture
+) -> None:
+    import base64
+    import logging
+
+    from typed_cloudmap.codecs import _aesgcm_format as fmt
+
+    key_id = _new_key(kms)
+    wrapper = _wrapper(s3_moto_server, key_id)
+    stack = CodecStack(["raw", AesGcmTransform(keyring=wrapper, cache_size=0)])
+    with caplog.at_level(logging.DEBUG):
+        sealed = stack.encode_bytes(b"logged?", key="k")
+        assert stack.decode_bytes(sealed, key="k") == b"logged?"
+        kms.list_keys()  # other botocore calls still log their bodies
+    envelope = fmt.parse(sealed)
+    data_key = wrapper.unwrap(envelope.kek_id, envelope.wrapped)
+    text = caplog.text
+    assert "ListKeys" in text or "list_keys" in text.lower()
+    assert base64.b64encode(data_key).decode() not in text
+    assert repr(data_key) not in text

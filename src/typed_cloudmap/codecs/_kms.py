@@ -5,10 +5,12 @@ read makes one ``Decrypt`` call unless the unwrapped data key is still in the ``
 codec's bounded cache. The KEK id stored with each object is the key id given here (a key
 id, ARN or alias), and ``Decrypt`` is asked to use exactly that key. boto3's own
 configuration (credentials, region, ``AWS_ENDPOINT_URL_KMS``) applies unless overridden.
+botocore's DEBUG records of these calls (their bodies hold the data key) are dropped.
 """
 
 from __future__ import annotations
 
+import logging
 import pickle
 import threading
 from typing import Any
@@ -30,6 +32,28 @@ _REFUSALS = frozenset(
         "AccessDeniedException",
     }
 )
+
+
+# botocore logs request and response bodies at DEBUG; for Encrypt and Decrypt those hold the
+# data key. Records those loggers emit on a thread inside one of our KMS calls are dropped.
+_BODY_LOGGERS = ("botocore.endpoint", "botocore.parsers", "botocore.hooks", "botocore.retryhandler")
+_inside = threading.local()
+_filter_lock = threading.Lock()
+_filter_installed = False
+
+
+class _HideKmsBodies(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not getattr(_inside, "kms", False)
+
+
+def _install_filter() -> None:
+    global _filter_installed
+    with _filter_lock:
+        if not _filter_installed:
+            for name in _BODY_LOGGERS:
+                logging.getLogger(name).addFilter(_HideKmsBodies())
+            _filter_installed = True
 
 
 class AwsKmsKeyWrapper:
@@ -79,6 +103,8 @@ class AwsKmsKeyWrapper:
 
     def _call(self, operation: str, kek_id: str, **kwargs: Any) -> dict[str, Any]:
         kms = self._kms()
+        _install_filter()
+        _inside.kms = True
         try:
             result: dict[str, Any] = getattr(kms, operation)(KeyId=kek_id, **kwargs)
         except Exception as exc:
@@ -91,6 +117,8 @@ class AwsKmsKeyWrapper:
             raise ProviderError(
                 "aws-kms", f"{operation} under KEK {kek_id!r} failed: {type(exc).__name__}"
             ) from exc
+        finally:
+            _inside.kms = False
         return result
 
     def wrap(self, data_key: bytes) -> tuple[str, bytes]:
