@@ -6,6 +6,8 @@ import base64
 import pickle
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from typed_cloudmap.codecs import (
     AesGcmTransform,
@@ -272,3 +274,37 @@ def test_key_material_never_shows(monkeypatch: pytest.MonkeyPatch) -> None:
             assert secret not in text
         assert "first-kek" not in text
         assert "second-kek" not in text
+
+
+# --- properties ---------------------------------------------------------------------------
+
+_props = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_keys = st.text(max_size=40)  # any str, lone surrogates included
+
+
+@_props
+@given(data=st.binary(max_size=4096), key=_keys, middle=st.sampled_from([[], ["zstd"], ["zlib"]]))
+def test_any_bytes_and_key_round_trip(data: bytes, key: str, middle: list[str]) -> None:
+    stack = CodecStack(["raw", *middle, AesGcmTransform(keyring=ring("k1"))])
+    assert stack.decode_bytes(stack.encode_bytes(data, key=key), key=key, limit=len(data)) == data
+
+
+@_props
+@given(data=st.binary(max_size=600), key=_keys)
+def test_random_bytes_only_ever_raise_codec_error(data: bytes, key: str) -> None:
+    codec = AesGcmTransform(keyring=ring("k1", "k2"))
+    for candidate in (data, fmt.MAGIC + data, fmt.MAGIC + b"\x01\x02k1" + data):
+        with pytest.raises(CodecError):
+            codec.decode_bound(candidate, key=key, stack="bytes|aesgcm")
+
+
+@_props
+@given(data=st.binary(min_size=1, max_size=64), one=_keys, other=_keys)
+def test_another_key_never_decodes(data: bytes, one: str, other: str) -> None:
+    stack = stack_of()
+    sealed = stack.encode_bytes(data, key=one)
+    if one == other:
+        assert stack.decode_bytes(sealed, key=other) == data
+    else:
+        with pytest.raises(CodecError):
+            stack.decode_bytes(sealed, key=other)
