@@ -116,3 +116,26 @@ def test_env_keyed_mapping_ships_to_another_process(
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(1, mp_context=context) as pool:
         assert pool.submit(_read_in_worker, mapping, "w").result(timeout=120) == "from-the-parent"
+
+
+def test_rekey_on_every_backend(provider: Provider, prefix: str) -> None:
+    from typed_cloudmap._cli_rekey import rekey_store
+    from typed_cloudmap._cli_store import Store
+    from typed_cloudmap.codecs import kek_id_of
+
+    new_ring = Keyring(
+        {"k1": b"backend-test-kek-32-bytes-long!!", "k2": b"backend-test-kek-two-32-bytes!!!"},
+        primary="k2",
+    )
+    old = CloudMapping[str, Secret](provider, prefix=prefix, codec=_stack())
+    old.update({f"s{i}": Secret(owner="o", token=str(i)) for i in range(5)})
+    new_stack = CodecStack(["orjson", AesGcmTransform(keyring=new_ring)])
+    report = rekey_store(Store(provider, prefix, new_stack, workers=4), new_stack)
+    assert (report.rekeyed, report.current, report.failed) == (5, 0, {})
+    for i in range(5):
+        obj = provider.get(f"{prefix}s{i}")
+        assert obj is not None
+        assert kek_id_of(obj.data) == "k2"
+    new = CloudMapping[str, Secret](provider, prefix=prefix, codec=new_stack)
+    assert {k: v.token for k, v in new.items()} == {f"s{i}": str(i) for i in range(5)}
+    assert rekey_store(Store(provider, prefix, new_stack), new_stack).current == 5
