@@ -136,3 +136,15 @@ def test_data_keys_never_reach_botocore_debug_logs(
     assert "ListKeys" in text or "list_keys" in text.lower()
     assert base64.b64encode(data_key).decode() not in text
     assert repr(data_key) not in text
+
+
+def test_kms_wrapped_keys_are_bound_to_our_encryption_context(
+    kms: Any, s3_moto_server: S3Endpoint
+) -> None:
+    from typed_cloudmap.codecs import _aesgcm_format as fmt
+
+    key_id = _new_key(kms)
+    stack = CodecStack(["raw", AesGcmTransform(keyring=_wrapper(s3_moto_server, key_id))])
+    envelope = fmt.parse(stack.encode_bytes(b"ours", key="k"))
+    with pytest.raises(Exception, match="InvalidCiphertext"):
+        kms.decrypt(KeyId=key_id, CiphertextBlob=envelope.wrapped)  # without our context

@@ -20,6 +20,10 @@ from typed_cloudmap.errors import CodecError, MissingDependencyError, ProviderEr
 
 __all__ = ["AwsKmsKeyWrapper"]
 
+# Bound by KMS to every data key we wrap (and shown in CloudTrail): a KMS ciphertext made by
+# another application under the same key does not unwrap as one of ours.
+_CONTEXT = {"typed-cloudmap": "aesgcm-data-key-v1"}
+
 # KMS error codes that mean "this KEK cannot unwrap this data key", not a service failure.
 _REFUSALS = frozenset(
     {
@@ -122,11 +126,11 @@ class AwsKmsKeyWrapper:
         return result
 
     def wrap(self, data_key: bytes) -> tuple[str, bytes]:
-        result = self._call("encrypt", self.key_id, Plaintext=data_key)
+        result = self._call("encrypt", self.key_id, Plaintext=data_key, EncryptionContext=_CONTEXT)
         return self.key_id, bytes(result["CiphertextBlob"])
 
     def unwrap(self, kek_id: str, wrapped: bytes) -> bytes:
-        result = self._call("decrypt", kek_id, CiphertextBlob=wrapped)
+        result = self._call("decrypt", kek_id, CiphertextBlob=wrapped, EncryptionContext=_CONTEXT)
         data_key = bytes(result["Plaintext"])
         if len(data_key) != KEY_BYTES:
             raise CodecError(f"aesgcm: the data key under KEK {kek_id!r} has the wrong size")
