@@ -79,7 +79,11 @@ class MappingCore(Generic[K, V]):
             key_type, prefix, provider.max_name_length, encoding=key_encoding
         )
         self.values: ValueCodec[V] = ValueCodec(
-            value_type, codec, limit=max_decoded_size, upgrade=upgrade
+            value_type,
+            codec,
+            limit=max_decoded_size,
+            upgrade=upgrade,
+            key_text=self.keys.text,  # key-bound transforms (aesgcm) bind objects to keys
         )
         self._readable_stacks: dict[str, bool] = {}
         self._direct_type, self._direct_dump = self.values.direct

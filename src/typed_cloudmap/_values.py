@@ -72,9 +72,14 @@ class ValueCodec(Generic[V]):
         *,
         limit: int | None = None,
         upgrade: Upgrade | None = None,
+        key_text: Callable[[Any], str] | None = None,
     ) -> None:
         self.value_type = value_type
         self.stack = stack
+        # Key-bound transforms (aesgcm) bind each object to its key's string form.
+        self._key_text: Callable[[Any], str] | None = None
+        if stack.binds_key:
+            self._key_text = key_text or _str_key
         self.limit = limit
         self.upgrade = upgrade
         fmt = stack.serializer.format
@@ -169,7 +174,14 @@ class ValueCodec(Generic[V]):
                 ) from exc
             return value, body  # type: ignore[return-value]  # value is exactly the model class V
         typed, body = self.serialize(key, value)
-        return typed, self.stack.encode_bytes(body) if self._transforms else body
+        if not self._transforms:
+            return typed, body
+        if self._key_text is None:
+            return typed, self.stack.encode_bytes(body)
+        try:
+            return typed, self.stack.encode_bytes(body, key=self._key_text(key))
+        except CodecError as exc:
+            raise CodecError(f"{exc} (codec {self.stack.name!r})", key=key) from exc
 
     def serialize(self, key: Any, value: object) -> tuple[V, bytes]:
         """Validate then run the serializer only (no transforms)."""
@@ -224,7 +236,8 @@ class ValueCodec(Generic[V]):
         body = data
         if self._transforms:
             try:
-                body = self.stack.decode_bytes(data, limit=self.limit)
+                text = None if self._key_text is None else self._key_text(key)
+                body = self.stack.decode_bytes(data, limit=self.limit, key=text)
             except CodecError as exc:
                 raise CodecError(f"{exc} (codec {self.stack.name!r})", key=key) from exc
         if self._adapter is None:
@@ -311,6 +324,13 @@ def _float_free(schema: object) -> bool:
 
 def _serializes_through_code(schema: object) -> bool:
     return any(_custom(node) for node in _schema_nodes(schema))
+
+
+def _str_key(key: Any) -> str:
+    """The string form of a key when no key codec is given: ``str`` keys only."""
+    if isinstance(key, str):
+        return key
+    raise CodecError(f"codec needs the key's string form, and {type(key).__name__} has none here")
 
 
 def _type_name(tp: Any) -> str:

@@ -49,6 +49,7 @@ from ._cli_output import (
     stderr_console,
 )
 from ._cli_policy import inferred_stack
+from ._cli_rekey import rekey
 from ._cli_store import Reader, open_store, parse_value
 from ._cli_text import info_text, too_deep, write_failures
 from ._cli_watch import watch as _watch
@@ -379,6 +380,9 @@ def migrate(
         _note(ctx, ", ".join(f"{n} {what}" for what, n in summary.items()))
     if report.failed:
         raise typer.Exit(int(ExitCode.FAILURES))
+
+
+app.command(epilog=EXIT_CODES_HELP)(rekey)
 
 
 @app.command()

@@ -19,7 +19,7 @@ from typed_cloudmap.codecs import (
 )
 from typed_cloudmap.errors import CodecError, MissingDependencyError
 
-BUILTINS = ["hmac", "json", "orjson", "pickle", "raw", "str", "zlib", "zstd"]
+BUILTINS = ["aesgcm", "hmac", "json", "orjson", "pickle", "raw", "str", "zlib", "zstd"]
 
 
 class Reverse:

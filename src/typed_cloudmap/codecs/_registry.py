@@ -31,6 +31,7 @@ CodecFactory = Callable[..., "Serializer | Transform"]
 ENTRY_POINT_GROUP = "typed_cloudmap.codecs"
 
 _BUILTINS: Mapping[str, str] = {
+    "aesgcm": "typed_cloudmap.codecs._aesgcm:AesGcmTransform",
     "hmac": "typed_cloudmap.codecs._hmac:HmacTransform",
     "json": "typed_cloudmap.codecs._stdlib:JsonSerializer",
     "orjson": "typed_cloudmap.codecs._orjson:OrjsonSerializer",
