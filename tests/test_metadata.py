@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import struct
+import os
 import uuid
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from typed_cloudmap._metadata import (
 )
 from typed_cloudmap.cli import app
 from typed_cloudmap.providers import LocalProvider, MemoryProvider
+from typed_cloudmap.providers._local_format import XATTR
 
 BAD_FIELDS: list[tuple[str, Any]] = [
     ("tcm_codec", ["orjson"]),
@@ -88,17 +89,12 @@ def test_non_object_metadata(bad: Any) -> None:
 
 
 def _tamper_local(root: Path, name_fragment: str, metadata: Any) -> None:
-    """Rewrite a local provider's data file with ``metadata`` in its header, as a hand
-    edit or a foreign writer could."""
+    """Rewrite a local store's metadata (the data file's ``user.typed-cloudmap`` attribute)
+    with ``metadata`` in place of its map, as a hand edit or a foreign writer could."""
     (path,) = [p for p in root.rglob("*") if p.is_file() and name_fragment in p.name]
-    blob = path.read_bytes()
-    preamble = struct.Struct(">4sI")  # providers/_local_format: magic, header length
-    magic, length = preamble.unpack_from(blob)
-    fields = orjson.loads(blob[preamble.size : preamble.size + length])
-    data = blob[preamble.size + length :]
+    fields = orjson.loads(os.getxattr(path, XATTR))
     fields["m"] = metadata
-    body = orjson.dumps(fields)
-    path.write_bytes(preamble.pack(magic, len(body)) + body + data)
+    os.setxattr(path, XATTR, orjson.dumps(fields))
 
 
 @pytest.mark.parametrize(("field", "bad"), BAD_FIELDS)
@@ -127,7 +123,7 @@ def test_mapping_read_of_non_object_metadata(tmp_path: Path) -> None:
     m["k1"] = 1
     _tamper_local(root, "k1", ["tcm_codec", "orjson"])
     m.sync()
-    with pytest.raises(CodecError, match=r"key 'k1'.*not an object"):
+    with pytest.raises(CodecError, match=r"k1.*metadata is not a map of strings"):
         m["k1"]
 
 
@@ -175,4 +171,4 @@ def test_cli_exits_5_on_non_object_metadata(tmp_path: Path) -> None:
     for args in (("get", store, "k1"), ("ls", store), ("info", store)):
         result = _cli(*args)
         assert result.exit_code == 5, (args, result.stdout, result.stderr)
-        assert "not an object" in result.stderr, result.stderr
+        assert "metadata is not a map of strings" in result.stderr, result.stderr
