@@ -28,6 +28,7 @@ from .codecs import CodecStack, Serializer, Transform
 from .codecs._limits import check_limit
 from .errors import CloudMappingError, CodecError, KeySyncError, ProviderError, ValueSizeError
 from .providers import Provider, StoredObject, SupportsPoolSize, open_url
+from .providers._base import put_mode
 from .providers._registry import option_bool
 
 __all__ = ["META_CODEC", "META_PRIOR", "META_SCHEMA", "META_TOKEN", "CloudMapping"]
@@ -317,8 +318,7 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
             etag: str | None = self.provider.put(
                 name,
                 data,
-                if_match=expected,
-                create_only=expected is None,
+                mode=put_mode(expected),
                 metadata=metadata,
                 content_type=self.codec.media_type,
                 content_encoding=self.codec.content_encoding,

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from typed_cloudmap.errors import KeySyncError, ProviderError, ValueSizeError
+from typed_cloudmap.providers import IfMatch
 from typed_cloudmap.providers._base import Provider
 from typed_cloudmap.providers.local import LocalProvider
 from typed_cloudmap.testing import ProviderConformance
@@ -92,7 +93,7 @@ def test_file_and_folder_of_the_same_name_coexist(local: LocalProvider) -> None:
         "_locks.lock/v",
     ]
     for n in names:
-        local.put(n, n.encode(), create_only=True)
+        local.put(n, n.encode(), mode="create")
     for n in names:
         got = local.get(n)
         assert got is not None
@@ -118,7 +119,7 @@ def test_long_segments_are_hashed_but_keep_their_names(local: LocalProvider) -> 
     long_dir = "e" * 400 + "/leaf"
     unicode_long = "\u00e9" * 200  # 400 bytes of UTF-8
     for n in (long_file, long_dir, unicode_long, "e/short"):
-        local.put(n, n.encode(), create_only=True)
+        local.put(n, n.encode(), mode="create")
         got = local.get(n)
         assert got is not None
         assert got.data == n.encode()
@@ -155,7 +156,7 @@ def test_leftover_temp_files_are_ignored(local: LocalProvider) -> None:
     assert got.data == b"v1"
     with pytest.raises(KeyError):
         local.get("half/x")
-    local.put("half/x", b"new", create_only=True)
+    local.put("half/x", b"new", mode="create")
     assert [o.name for o in local.list()] == ["half/x", "k"]
 
 
@@ -201,7 +202,7 @@ def test_writes_and_deletes_racing_in_one_folder(fast: LocalProvider) -> None:
         try:
             for i in range(150):
                 name = f"deep/er/{worker}-{i}"
-                etag = fast.put(name, b"x", create_only=True)
+                etag = fast.put(name, b"x", mode="create")
                 fast.delete(name, if_match=etag)
         except BaseException as exc:  # reported below
             errors.append(exc)
@@ -231,7 +232,9 @@ def test_data_and_metadata_change_together(fast: LocalProvider) -> None:
     reader.start()
     try:
         for i in range(2, 200):
-            etag = fast.put("k", f"v{i}".encode(), if_match=etag, metadata={"tcm_token": str(i)})
+            etag = fast.put(
+                "k", f"v{i}".encode(), mode=IfMatch(etag), metadata={"tcm_token": str(i)}
+            )
     finally:
         stop.set()
         reader.join()
@@ -284,7 +287,7 @@ def _increment_worker(root: str, start: float) -> int:
                 got = provider.get("counter")
                 assert got is not None
                 try:
-                    provider.put("counter", str(int(got.data) + 1).encode(), if_match=got.etag)
+                    provider.put("counter", str(int(got.data) + 1).encode(), mode=IfMatch(got.etag))
                     break
                 except KeySyncError:
                     conflicts[t] += 1
@@ -300,7 +303,7 @@ def _increment_worker(root: str, start: float) -> int:
 
 def test_conditional_increments_across_processes(tmp_path: Path) -> None:
     provider = LocalProvider(tmp_path / "store")
-    provider.put("counter", b"0", create_only=True)
+    provider.put("counter", b"0", mode="create")
     context = multiprocessing.get_context("spawn")
     with context.Pool(_PROCESSES) as pool:
         start = time.time() + 1.5  # let every interpreter finish importing before the race

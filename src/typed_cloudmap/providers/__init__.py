@@ -10,7 +10,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._base import ObjectInfo, Provider, StoredObject, SupportsBatchDelete, SupportsPoolSize
+from ._base import (
+    CREATE,
+    OVERWRITE,
+    IfMatch,
+    ObjectInfo,
+    Provider,
+    PutMode,
+    PutOptions,
+    PutRequest,
+    StoredObject,
+    SupportsBatchDelete,
+    SupportsPoolSize,
+    put_mode,
+    put_request,
+)
 from ._registry import load_object, open_url, register_provider
 from .local import LocalProvider
 from .memory import MemoryProvider
@@ -21,17 +35,25 @@ if TYPE_CHECKING:
     from .s3 import S3Provider
 
 __all__ = [
+    "CREATE",
+    "OVERWRITE",
     "AzureBlobProvider",
     "GCSProvider",
+    "IfMatch",
     "LocalProvider",
     "MemoryProvider",
     "ObjectInfo",
     "Provider",
+    "PutMode",
+    "PutOptions",
+    "PutRequest",
     "S3Provider",
     "StoredObject",
     "SupportsBatchDelete",
     "SupportsPoolSize",
     "open_url",
+    "put_mode",
+    "put_request",
     "register_provider",
 ]
 

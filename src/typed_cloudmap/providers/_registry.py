@@ -19,10 +19,11 @@ import threading
 from collections.abc import Callable, Mapping
 from importlib.metadata import entry_points
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from ..errors import MissingDependencyError
 from ._base import Provider
+from ._options import option_bool
 
 __all__ = [
     "known_schemes",
@@ -153,24 +154,3 @@ def open_url(
         parts.netloc, path[1:] if path[:1] == "/" else path, options
     )
     return provider, prefix, options
-
-
-def option_bool(options: dict[str, str], key: str, *, default: bool) -> bool:
-    """Pop a ``true``/``false`` (``1``/``0``, ``yes``/``no``) URL option."""
-    raw = options.pop(key, None)
-    if raw is None:
-        return default
-    value = raw.strip().lower()
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off"):
-        return False
-    raise ValueError(f"URL option {key}={raw!r} is not a boolean: expected true or false")
-
-
-def without_userinfo(url: str) -> str:
-    """``url`` with any ``user:password@`` removed, for display in names, reprs and errors."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
-from ..errors import KeySyncError, ProviderError, ValueSizeError
-from ._base import ObjectInfo, StoredObject
+from ..errors import KeySyncError, ProviderError
+from ._base import CREATE, OVERWRITE, ObjectInfo, PutMode, PutOptions, StoredObject, put_request
 from ._local_format import Header, HeaderError, encode_header, read_object, write_all
 from ._local_lock import LOCKS_AVAILABLE, object_lock
 from ._local_names import (
@@ -30,7 +30,7 @@ from ._local_names import (
 from ._registry import option_bool
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    from typing_extensions import Self, Unpack
 
 __all__ = ["LocalProvider"]
 
@@ -142,27 +142,13 @@ class LocalProvider:
     # --- writes --------------------------------------------------------------------------
 
     def put(
-        self,
-        name: str,
-        data: bytes,
-        *,
-        if_match: str | None = None,
-        create_only: bool = False,
-        metadata: Mapping[str, str] | None = None,
-        content_type: str | None = None,
-        content_encoding: str | None = None,
+        self, name: str, data: bytes, *, mode: PutMode = OVERWRITE, **options: Unpack[PutOptions]
     ) -> str:
         where = object_path(name)
-        if len(name.encode()) > self.max_name_length:
-            raise ValueSizeError(
-                f"object name is over the {self.max_name_length}-byte limit of {self.name}",
-                key=name,
-            )
-        if len(data) > self.max_object_size:
-            raise ValueSizeError(
-                f"{len(data)} bytes is over the {self.max_object_size}-byte limit of {self.name}",
-                key=name,
-            )
+        request = put_request(self, name, data, mode, options)
+        if_match, create_only = request.expected, mode == CREATE
+        metadata, content_type = request.metadata, request.content_type
+        content_encoding = request.content_encoding
         etag = f'"{uuid.uuid4().hex}"'
         header = encode_header(name, etag, metadata, content_type, content_encoding)
         final = self._file(where)

@@ -8,11 +8,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..errors import KeySyncError, ValueSizeError
-from ._base import ObjectInfo, StoredObject
+from ..errors import KeySyncError
+from ._base import CREATE, OVERWRITE, ObjectInfo, PutMode, PutOptions, StoredObject, put_request
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    from typing_extensions import Self, Unpack
 
 __all__ = ["MemoryProvider"]
 
@@ -85,11 +85,7 @@ class MemoryProvider:
             raise KeySyncError(name, if_match)
 
     def get(
-        self,
-        name: str,
-        *,
-        if_match: str | None = None,
-        if_none_match: str | None = None,
+        self, name: str, *, if_match: str | None = None, if_none_match: str | None = None
     ) -> StoredObject | None:
         with self._lock:
             current = self._objects.get(name)
@@ -116,29 +112,21 @@ class MemoryProvider:
         return ObjectInfo(name, current.etag, len(current.data), current.metadata)
 
     def put(
-        self,
-        name: str,
-        data: bytes,
-        *,
-        if_match: str | None = None,
-        create_only: bool = False,
-        metadata: Mapping[str, str] | None = None,
-        content_type: str | None = None,
-        content_encoding: str | None = None,
+        self, name: str, data: bytes, *, mode: PutMode = OVERWRITE, **options: Unpack[PutOptions]
     ) -> str:
-        if len(data) > self.max_object_size:
-            raise ValueSizeError(
-                f"{len(data)} bytes is over the {self.max_object_size}-byte limit of {self.name}",
-                key=name,
-            )
+        request = put_request(self, name, data, mode, options)
         version = _Version(
-            bytes(data), self._new_etag(), dict(metadata or {}), content_type, content_encoding
+            request.data,
+            self._new_etag(),
+            request.metadata,
+            request.content_type,
+            request.content_encoding,
         )
         with self._lock:
             current = self._objects.get(name)
-            if create_only and current is not None:
+            if mode == CREATE and current is not None:
                 raise KeySyncError(name, None)
-            self._check(name, current, if_match)
+            self._check(name, current, request.expected)
             self._objects[name] = version
         return version.etag
 
