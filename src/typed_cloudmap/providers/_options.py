@@ -15,6 +15,7 @@ from typing import Any
 __all__ = [
     "MAPPING_OPTIONS",
     "UrlOption",
+    "declare",
     "option_bool",
     "parse_bool",
     "public_option_names",
@@ -73,6 +74,13 @@ class UrlOption:
 
     def parse(self, raw: str) -> Any:
         return _PARSERS[self.kind](raw, key=self.name)
+
+
+def declare(*, secret: Iterable[str] = (), **kinds: type) -> tuple[UrlOption, ...]:
+    """``url_options`` from ``name=kind`` pairs: ``declare(endpoint_url=str, create=bool)``;
+    the names in ``secret`` are masked whenever a URL is shown."""
+    hidden = set(secret)
+    return tuple(UrlOption(name, kind, secret=name in hidden) for name, kind in kinds.items())
 
 
 def take_options(declared: Iterable[UrlOption], options: dict[str, str]) -> dict[str, Any]:

@@ -30,7 +30,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 from ._azure_config import endpoint_of, parse_connection_string, resolve_account
 from ._azure_errors import classify, classify_status
 from ._base import CREATE, OVERWRITE, ObjectInfo, PutMode, PutOptions, StoredObject, put_request
-from ._options import UrlOption, take_options
+from ._options import declare, take_options
 from ._shared import LazyClient
 from ._translate import Condition, NotModifiedError, Request, library_error, run, run_iter
 
@@ -85,6 +85,8 @@ class AzureBlobProvider:
     """The service's single Put Blob limit, kept as the ceiling for one value (the SDK itself
     uploads values over ``max_single_put_size``, 64 MiB, as staged blocks plus a commit)."""
     max_name_length: int = 1024
+    url_options = declare(account_url=str, account_name=str, create=bool, max_connections=int)
+    """The query options of this provider's URLs (see ``_options``)."""
     list_page_size: int = 5000
     """Blobs per List Blobs request; 5000 is the service's maximum."""
 
@@ -152,14 +154,6 @@ class AzureBlobProvider:
         size: int = state.get("max_connections") or config.pop("max_connections", 16)
         self._config = config
         self._setup(size, shared=True)  # copies in one process share one client
-
-    url_options = (
-        UrlOption("account_url"),
-        UrlOption("account_name"),
-        UrlOption("create", bool),
-        UrlOption("max_connections", int),
-    )
-    """The query options of ``az://`` URLs (see ``_options``)."""
 
     @classmethod
     def from_url_parts(
@@ -243,15 +237,8 @@ class AzureBlobProvider:
             found.append(credential)
         return tuple(s for s in found if len(s) >= 3)
 
-    def _run(
-        self,
-        operation: str,
-        key: str | None,
-        call: Callable[[], T],
-        if_match: str | None = None,
-        condition: Condition = Condition.NONE,
-    ) -> T:
-        return run(self._request(operation, key, if_match, condition), classify, call)
+    def _run(self, request: Request, call: Callable[[], T]) -> T:
+        return run(request, classify, call)
 
     def _request(
         self,
@@ -271,7 +258,7 @@ class AzureBlobProvider:
             with contextlib.suppress(ResourceExistsError):
                 client.create_container()
 
-        self._run("create container", None, create)
+        self._run(self._request("create container", None), create)
 
     def ensure_pool_size(self, size: int) -> None:
         """Grow the connection pool to ``size``; a live client is replaced at next use."""
@@ -297,7 +284,7 @@ class AzureBlobProvider:
             return stream.properties, stream.readall()
 
         try:
-            props, data = self._run("get", name, read, if_match)
+            props, data = self._run(self._request("get", name, if_match), read)
         except NotModifiedError:
             return None
         etag = _quoted(props.etag)
@@ -309,7 +296,7 @@ class AzureBlobProvider:
         )
 
     def head(self, name: str) -> ObjectInfo:
-        props = self._run("head", name, self._blob(name).get_blob_properties)
+        props = self._run(self._request("head", name), self._blob(name).get_blob_properties)
         return ObjectInfo(name, _quoted(props.etag), props.size, dict(props.metadata or {}))
 
     def put(
@@ -328,18 +315,15 @@ class AzureBlobProvider:
         blob = self._blob(name)
         condition = Condition.CREATE_ONLY if mode == CREATE else Condition.NONE
         result = self._run(
-            "put",
-            name,
+            self._request("put", name, put.expected, condition),
             lambda: blob.upload_blob(put.data, length=len(put.data), **upload),
-            put.expected,
-            condition,
         )
         return _quoted(result["etag"])
 
     def delete(self, name: str, *, if_match: str | None = None) -> None:
         blob = self._blob(name)
         condition = _condition(if_match, MatchConditions.IfNotModified)
-        self._run("delete", name, lambda: blob.delete_blob(**condition), if_match)
+        self._run(self._request("delete", name, if_match), lambda: blob.delete_blob(**condition))
 
     # --- many objects ---------------------------------------------------------------------
 
@@ -367,9 +351,7 @@ class AzureBlobProvider:
             ]
             try:
                 replies = self._run(
-                    "delete_many",
-                    None,
-                    partial(_delete_blobs, client, specs),
+                    self._request("delete_many", None), partial(_delete_blobs, client, specs)
                 )
             except CloudMappingError as exc:  # a failed batch fails each of its blobs
                 for name, _ in chunk:

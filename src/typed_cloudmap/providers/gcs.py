@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from ..errors import MissingDependencyError
 from ._base import OVERWRITE, ObjectInfo, PutMode, PutOptions, StoredObject, put_request
-from ._options import UrlOption, take_options
+from ._options import declare, take_options
 from ._redact import split_userinfo, without_userinfo
 from ._shared import LazyClient
 
@@ -38,6 +38,8 @@ class GCSProvider:
 
     max_object_size: int = 5 * 1024**4
     max_name_length: int = 1024
+    url_options = declare(endpoint_url=str, project=str, create=bool, max_pool_connections=int)
+    """The query options of this provider's URLs (see ``_options``)."""
 
     def __init__(
         self,
@@ -66,14 +68,6 @@ class GCSProvider:
         )
         if create:
             self._conn().create_bucket()
-
-    url_options = (
-        UrlOption("endpoint_url"),
-        UrlOption("project"),
-        UrlOption("create", bool),
-        UrlOption("max_pool_connections", int),
-    )
-    """The query options of ``gs://`` URLs (see ``_options``)."""
 
     @classmethod
     def from_url_parts(

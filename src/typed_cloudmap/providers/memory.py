@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import KeySyncError
@@ -23,15 +22,6 @@ _named: dict[str, MemoryProvider] = {}
 _named_lock = threading.Lock()
 
 
-@dataclass(frozen=True, slots=True)
-class _Version:
-    data: bytes
-    etag: str
-    metadata: Mapping[str, str]
-    content_type: str | None
-    content_encoding: str | None
-
-
 class MemoryProvider:
     """Objects in a dict guarded by a lock; each instance is its own store.
 
@@ -43,7 +33,7 @@ class MemoryProvider:
     max_name_length: int = 1024
 
     def __init__(self) -> None:
-        self._objects: dict[str, _Version] = {}
+        self._objects: dict[str, StoredObject] = {}
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._instance = next(_instances)
@@ -62,12 +52,12 @@ class MemoryProvider:
             _named[location] = fresh
         return fresh, path
 
+    def __repr__(self) -> str:
+        return f"MemoryProvider(<{len(self._objects)} objects>)"
+
     @property
     def name(self) -> str:
         return f"memory://#{self._instance}"
-
-    def __repr__(self) -> str:
-        return f"MemoryProvider(<{len(self._objects)} objects>)"
 
     def __getstate__(self) -> dict[str, Any]:
         with self._lock:
@@ -80,7 +70,7 @@ class MemoryProvider:
     def _new_etag(self) -> str:
         return f'"{self._instance}-{next(self._ids)}"'
 
-    def _check(self, name: str, current: _Version | None, if_match: str | None) -> None:
+    def _check(self, name: str, current: StoredObject | None, if_match: str | None) -> None:
         if if_match is not None and (current is None or current.etag != if_match):
             raise KeySyncError(name, if_match)
 
@@ -96,13 +86,7 @@ class MemoryProvider:
         self._check(name, current, if_match)
         if if_none_match is not None and current.etag == if_none_match:
             return None
-        return StoredObject(
-            current.data,
-            current.etag,
-            current.metadata,
-            current.content_type,
-            current.content_encoding,
-        )
+        return current  # immutable: bytes in a frozen record, metadata copied on write
 
     def head(self, name: str) -> ObjectInfo:
         with self._lock:
@@ -115,7 +99,7 @@ class MemoryProvider:
         self, name: str, data: bytes, *, mode: PutMode = OVERWRITE, **options: Unpack[PutOptions]
     ) -> str:
         request = put_request(self, name, data, mode, options)
-        version = _Version(
+        version = StoredObject(
             request.data,
             self._new_etag(),
             request.metadata,

@@ -22,7 +22,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the s3 e
     raise MissingDependencyError("boto3", "s3") from exc
 
 from ._base import CREATE, OVERWRITE, ObjectInfo, PutMode, PutOptions, StoredObject, put_request
-from ._options import UrlOption, take_options
+from ._options import declare, take_options
 from ._redact import split_userinfo, without_userinfo
 from ._s3_client import make_client, retry_conflicts
 from ._s3_errors import CONFLICT, classify, classify_code
@@ -62,6 +62,14 @@ class S3Provider:
     """A multipart upload takes at most 5 TiB (values over ``multipart_threshold`` use one)."""
     max_name_length: int = 1024
     """S3 object keys are at most 1024 bytes of UTF-8."""
+    url_options = declare(
+        endpoint_url=str,
+        region_name=str,
+        create=bool,
+        max_pool_connections=int,
+        multipart_threshold=int,
+    )
+    """The query options of this provider's URLs (see ``_options``)."""
 
     def __init__(
         self,
@@ -94,15 +102,6 @@ class S3Provider:
         )
         if create:
             self._create_bucket()
-
-    url_options = (
-        UrlOption("endpoint_url"),
-        UrlOption("region_name"),
-        UrlOption("create", bool),
-        UrlOption("max_pool_connections", int),
-        UrlOption("multipart_threshold", int),
-    )
-    """The query options of ``s3://`` URLs (see ``_options``)."""
 
     @classmethod
     def from_url_parts(
