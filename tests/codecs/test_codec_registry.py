@@ -224,6 +224,6 @@ def test_entry_point_loader_can_be_replaced(monkeypatch: pytest.MonkeyPatch) -> 
         def load(self) -> type[Reverse]:
             return Reverse
 
-    monkeypatch.setattr(_registry, "_entry_points", lambda: {"fake": FakeEntryPoint()})
+    monkeypatch.setattr(_registry.CODECS, "entry_points", lambda: {"fake": FakeEntryPoint()})
     assert "fake" in available_codecs()
     assert isinstance(get_codec("fake"), Reverse)

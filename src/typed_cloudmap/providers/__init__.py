@@ -25,7 +25,7 @@ from ._base import (
     put_mode,
     put_request,
 )
-from ._registry import load_object, open_url, register_provider
+from ._registry import _BUILTIN, load_object, open_url, register_provider
 from .local import LocalProvider
 from .memory import MemoryProvider
 
@@ -57,17 +57,14 @@ __all__ = [
     "register_provider",
 ]
 
-_LAZY = {
-    "S3Provider": "typed_cloudmap.providers.s3:S3Provider",
-    "AzureBlobProvider": "typed_cloudmap.providers.azure:AzureBlobProvider",
-    "GCSProvider": "typed_cloudmap.providers.gcs:GCSProvider",
-}
+_LAZY = {"S3Provider": "s3", "AzureBlobProvider": "az", "GCSProvider": "gs"}
 
 
 def __getattr__(name: str) -> Any:
-    target = _LAZY.get(name)
-    if target is None:
+    scheme = _LAZY.get(name)
+    if scheme is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = load_object(target)
+    builtin = _BUILTIN[scheme]
+    value = load_object(builtin.target, builtin)
     globals()[name] = value
     return value

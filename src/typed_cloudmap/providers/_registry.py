@@ -4,7 +4,8 @@ Built-ins are a lazy ``"module:Class"`` table: a backend's SDK is imported only 
 scheme is used, and a missing SDK becomes ``MissingDependencyError`` naming the extra to
 install. Plugins register with :func:`register_provider` or through the entry-point group
 ``typed_cloudmap.providers`` (entry-point name = scheme, value = ``"module:Class"``).
-Explicit registrations win over built-ins, and built-ins over entry points.
+Explicit registrations win over built-ins, and built-ins over entry points; a scheme already
+taken needs ``replace=True`` (the codec names follow the same design: ``typed_cloudmap._lazy``).
 
 A provider class opened from a URL has a classmethod
 ``from_url_parts(location, path, options) -> (provider, prefix)``: ``location`` is the
@@ -14,19 +15,18 @@ and ``options`` the decoded query; it pops the options it understands and leaves
 
 from __future__ import annotations
 
-import importlib
-import threading
-from collections.abc import Callable, Mapping
-from importlib.metadata import entry_points
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from ..errors import MissingDependencyError
+from .._lazy import Builtin, LazyRegistry, load_object
 from ._base import Provider
 from ._options import option_bool
 
 __all__ = [
+    "PROVIDERS",
     "known_schemes",
+    "load_object",
     "open_url",
     "option_bool",
     "provider_class",
@@ -35,45 +35,23 @@ __all__ = [
 
 ENTRY_POINT_GROUP = "typed_cloudmap.providers"
 
-_BUILTIN: Mapping[str, str] = {
-    "memory": "typed_cloudmap.providers.memory:MemoryProvider",
-    "file": "typed_cloudmap.providers.local:LocalProvider",
-    "s3": "typed_cloudmap.providers.s3:S3Provider",
-    "az": "typed_cloudmap.providers.azure:AzureBlobProvider",
-    "gs": "typed_cloudmap.providers.gcs:GCSProvider",
+_BUILTIN: Mapping[str, Builtin] = {
+    "memory": Builtin("typed_cloudmap.providers.memory:MemoryProvider"),
+    "file": Builtin("typed_cloudmap.providers.local:LocalProvider"),
+    "s3": Builtin("typed_cloudmap.providers.s3:S3Provider", ("boto3", "botocore"), "boto3", "s3"),
+    "az": Builtin(
+        "typed_cloudmap.providers.azure:AzureBlobProvider",
+        ("azure",),
+        "azure-storage-blob",
+        "azure",
+    ),
+    "gs": Builtin(
+        "typed_cloudmap.providers.gcs:GCSProvider",
+        ("google", "requests"),
+        "google-cloud-storage",
+        "gcs",
+    ),
 }
-
-# The SDK behind each optional backend: (top-level modules, package to install, extra).
-_SDKS: Mapping[str, tuple[tuple[str, ...], str, str]] = {
-    "typed_cloudmap.providers.s3": (("boto3", "botocore"), "boto3", "s3"),
-    "typed_cloudmap.providers.azure": (("azure",), "azure-storage-blob", "azure"),
-    "typed_cloudmap.providers.gcs": (("google",), "google-cloud-storage", "gcs"),
-}
-
-_registered: dict[str, type[Any] | str] = {}
-_loaded: dict[str, type[Any]] = {}
-_lock = threading.Lock()
-
-
-def _entry_points() -> dict[str, Callable[[], Any]]:
-    """Scheme -> loader of each installed plugin (the seam tests replace)."""
-    return {ep.name: ep.load for ep in entry_points(group=ENTRY_POINT_GROUP)}
-
-
-def load_object(path: str) -> Any:
-    """Import ``"module:attr"``; a missing SDK of a built-in becomes MissingDependencyError."""
-    module_name, _, attr = path.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except MissingDependencyError:
-        raise
-    except ImportError as exc:
-        sdk = _SDKS.get(module_name)
-        missing = (exc.name or "").split(".")[0]
-        if sdk is not None and missing in sdk[0]:
-            raise MissingDependencyError(sdk[1], sdk[2]) from exc
-        raise
-    return getattr(module, attr)
 
 
 def _check_scheme(scheme: str) -> str:
@@ -83,49 +61,50 @@ def _check_scheme(scheme: str) -> str:
     return scheme
 
 
-def register_provider(scheme: str, provider: type[Any] | str) -> None:
+def _check_class(scheme: str, cls: object) -> type[Any]:
+    if not callable(getattr(cls, "from_url_parts", None)):
+        raise TypeError(f"{cls!r} (scheme {scheme!r}) has no from_url_parts classmethod")
+    return cast("type[Any]", cls)
+
+
+def _unknown(scheme: str, known: list[str]) -> Exception:
+    return ValueError(
+        f"unknown storage URL scheme {scheme!r}; known schemes: "
+        + ", ".join(f"{s}://" for s in known)
+    )
+
+
+PROVIDERS: LazyRegistry[type[Any]] = LazyRegistry(
+    ENTRY_POINT_GROUP, _BUILTIN, normalize=_check_scheme, check=_check_class, unknown=_unknown
+)
+"""The process's URL schemes (the same lazy design as the codec names)."""
+_registered, _loaded = PROVIDERS._registered, PROVIDERS._loaded  # live tables, for tests
+
+
+def register_provider(scheme: str, provider: type[Any] | str, *, replace: bool = False) -> None:
     """Open ``scheme://`` URLs with ``provider`` (a class or a lazy ``"module:Class"``).
 
-    Replaces any earlier registration of the scheme, built-ins included.
+    A scheme already taken (a built-in, a plugin or an earlier registration) needs
+    ``replace=True``; registering the same provider again is a no-op.
     """
-    scheme = _check_scheme(scheme)
     if isinstance(provider, str) and ":" not in provider:
         raise ValueError(f"expected 'module:Class', got {provider!r}")
-    with _lock:
-        _registered[scheme] = provider
-        _loaded.pop(scheme, None)
+    try:
+        PROVIDERS.register(scheme, provider, replace=replace)
+    except ValueError as exc:
+        if "already taken" in str(exc):
+            raise ValueError(f"URL scheme {exc}") from None
+        raise
 
 
 def known_schemes() -> list[str]:
     """Every scheme that can be opened: registered, built-in and from installed plugins."""
-    return sorted({*_registered, *_BUILTIN, *_entry_points()})
+    return PROVIDERS.names()
 
 
 def provider_class(scheme: str) -> type[Any]:
     """The provider class for ``scheme``; ``ValueError`` listing known schemes if unknown."""
-    scheme = scheme.lower()
-    with _lock:
-        cls = _loaded.get(scheme)
-        target = _registered.get(scheme, _BUILTIN.get(scheme))
-    if cls is not None:
-        return cls
-    if isinstance(target, str):
-        cls = load_object(target)
-    elif target is not None:
-        cls = target
-    else:
-        plugin = _entry_points().get(scheme)
-        if plugin is None:
-            raise ValueError(
-                f"unknown storage URL scheme {scheme!r}; known schemes: "
-                + ", ".join(f"{s}://" for s in known_schemes())
-            )
-        cls = plugin()
-    if not callable(getattr(cls, "from_url_parts", None)):
-        raise TypeError(f"{cls!r} (scheme {scheme!r}) has no from_url_parts classmethod")
-    with _lock:
-        _loaded[scheme] = cls
-    return cls
+    return PROVIDERS.resolve(scheme)
 
 
 def open_url(
