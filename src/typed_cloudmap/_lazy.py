@@ -85,8 +85,10 @@ class LazyRegistry(Generic[T]):
         self._unknown = unknown
         self._broken = broken
         self._lock = threading.RLock()
-        self._registered: dict[str, object] = {}
-        self._loaded: dict[str, T] = {}
+        self.registered: dict[str, object] = {}
+        """Names registered in this process (the live table; tests save and restore it)."""
+        self.loaded: dict[str, T] = {}
+        """Objects already imported, by name."""
 
     def entry_points(self) -> Mapping[str, _EntryPoint]:
         """The installed plugins by name (read afresh each call; tests replace this)."""
@@ -98,29 +100,29 @@ class LazyRegistry(Generic[T]):
         if isinstance(target, str) and ":" not in target:
             raise ValueError(f"expected 'module:attr', got {target!r}")
         with self._lock:
-            current = self._registered.get(name)
+            current = self.registered.get(name)
             if current is target or (isinstance(target, str) and current == target):
                 return
             taken = current is not None or name in self.builtins or name in self.entry_points()
             if taken and not replace:
                 raise ValueError(f"{name!r} is already taken; pass replace=True to override it")
-            self._registered[name] = target
-            self._loaded.pop(name, None)
+            self.registered[name] = target
+            self.loaded.pop(name, None)
 
     def names(self) -> list[str]:
         """Every name that can be resolved: registered, built-in and plugin, sorted."""
         with self._lock:
-            names = set(self._registered) | set(self.builtins)
+            names = set(self.registered) | set(self.builtins)
         return sorted(names | set(self.entry_points()))
 
     def resolve(self, name: str) -> T:
         """The object behind ``name``, imported on first use."""
         name = self._normalize(name)
         with self._lock:
-            loaded = self._loaded.get(name)
+            loaded = self.loaded.get(name)
             if loaded is not None:
                 return loaded
-            target = self._registered.get(name)
+            target = self.registered.get(name)
             builtin = self.builtins.get(name)
             if isinstance(target, str):
                 value = load_object(target)
@@ -131,7 +133,7 @@ class LazyRegistry(Generic[T]):
             else:
                 value = self._load_plugin(name)
             checked = self._check(name, value)
-            self._loaded[name] = checked
+            self.loaded[name] = checked
             return checked
 
     def _load_plugin(self, name: str) -> object:

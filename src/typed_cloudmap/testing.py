@@ -23,7 +23,7 @@ from typing import ClassVar
 import pytest
 
 from .errors import KeySyncError
-from .providers._base import IfMatch, Provider, SupportsBatchDelete
+from .providers._base import CREATE, OVERWRITE, IfMatch, Provider, SupportsBatchDelete
 
 __all__ = ["ProviderConformance"]
 
@@ -184,6 +184,56 @@ class ProviderConformance:
         etag1 = provider.put(name, b"v1", mode="create")
         etag2 = provider.put(name, b"v2-different", mode=IfMatch(etag1))
         assert etag1 != etag2
+
+    # --- write modes (one PutMode per put; contradictions cannot be asked for) ----------
+
+    def test_put_mode_overwrite_creates_then_replaces(
+        self, provider: Provider, prefix: str
+    ) -> None:
+        name = prefix + "o"
+        provider.put(name, b"v1", mode=OVERWRITE)  # no object yet: overwrite creates it
+        second = provider.put(name, b"v2")  # overwrite is the default mode
+        got = provider.get(name)
+        assert got is not None
+        assert (got.data, got.etag) == (b"v2", second)
+
+    def test_put_mode_conflicts_name_the_expected_version(
+        self, provider: Provider, prefix: str
+    ) -> None:
+        name = prefix + "m"
+        etag = provider.put(name, b"v1", mode=CREATE)
+        with pytest.raises(KeySyncError) as created:
+            provider.put(name, b"v2", mode=CREATE)
+        assert created.value.expected_etag is None
+        provider.delete(name, if_match=etag)
+        with pytest.raises(KeySyncError) as matched:
+            provider.put(name, b"v2", mode=IfMatch(etag))
+        assert matched.value.expected_etag == etag
+
+    @pytest.mark.parametrize(
+        "bad",
+        [
+            {"create_only": True, "if_match": '"1"'},
+            {"create_only": True},
+            {"if_match": '"1"'},
+            {"mode": "create-only"},
+            {"mode": '"an-etag"'},
+            {"mode": None},
+        ],
+    )
+    def test_put_refuses_an_unknown_mode_or_option(
+        self, provider: Provider, prefix: str, bad: dict[str, object]
+    ) -> None:
+        name = prefix + "bad"
+        with pytest.raises(TypeError):
+            provider.put(name, b"v", **bad)  # type: ignore[arg-type]  # wrong on purpose
+        with pytest.raises(KeyError):
+            provider.get(name)  # nothing was written
+
+    def test_if_match_mode_needs_an_etag(self) -> None:
+        for etag in ("", None, 3):
+            with pytest.raises(TypeError):
+                IfMatch(etag)  # type: ignore[arg-type]  # wrong on purpose
 
     # --- conditional reads --------------------------------------------------------------
 

@@ -25,8 +25,8 @@ from typed_cloudmap.providers import (
 
 @pytest.fixture(autouse=True)
 def _clean_registry(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_registry.PROVIDERS, "_registered", {})
-    monkeypatch.setattr(_registry.PROVIDERS, "_loaded", {})
+    monkeypatch.setattr(_registry.PROVIDERS, "registered", {})
+    monkeypatch.setattr(_registry.PROVIDERS, "loaded", {})
 
 
 class _PluginProvider(MemoryProvider):

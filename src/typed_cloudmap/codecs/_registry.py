@@ -11,6 +11,7 @@ the provider URL schemes: same order, same replace policy, same install hints.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import cast
 
 from typed_cloudmap._lazy import Builtin, LazyRegistry
 from typed_cloudmap.codecs._base import Serializer, Transform
@@ -55,7 +56,7 @@ def _normalize(name: str) -> str:
 def _check(name: str, loaded: object) -> CodecFactory:
     if not callable(loaded):
         raise CodecError(f"codec {name!r} resolves to {loaded!r}, which is not callable")
-    return loaded  # a callable is a factory; get_codec checks what it makes
+    return cast("CodecFactory", loaded)  # a callable; get_codec checks what it makes
 
 
 def _unknown(name: str, known: list[str]) -> Exception:
@@ -76,7 +77,7 @@ CODECS: LazyRegistry[CodecFactory] = LazyRegistry(
     broken=_broken,
 )
 """The process's codec names."""
-_registered, _loaded = CODECS._registered, CODECS._loaded  # the live tables, for test isolation
+_registered, _loaded = CODECS.registered, CODECS.loaded  # the live tables, for test isolation
 
 
 def register_codec(name: str, factory: CodecFactory, *, replace: bool = False) -> None:

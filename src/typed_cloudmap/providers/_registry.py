@@ -78,7 +78,7 @@ PROVIDERS: LazyRegistry[type[Any]] = LazyRegistry(
     ENTRY_POINT_GROUP, _BUILTIN, normalize=_check_scheme, check=_check_class, unknown=_unknown
 )
 """The process's URL schemes (the same lazy design as the codec names)."""
-_registered, _loaded = PROVIDERS._registered, PROVIDERS._loaded  # live tables, for tests
+_registered, _loaded = PROVIDERS.registered, PROVIDERS.loaded  # live tables, for tests
 
 
 def register_provider(scheme: str, provider: type[Any] | str, *, replace: bool = False) -> None:

@@ -295,7 +295,8 @@ class S3Provider:
                     complete=retry_conflicts,
                     workers=self._clients.pool_size,
                 )
-            kwargs = {"Bucket": self._bucket, "Key": name, "Body": put.data, **extra, **headers}
+            kwargs: dict[str, Any] = {"Bucket": self._bucket, "Key": name, "Body": put.data}
+            kwargs.update(extra, **headers)
             return retry_conflicts(lambda: client.put_object(**kwargs))["ETag"]
 
         return self._run(self._request("put", name, condition, put.expected), write)
