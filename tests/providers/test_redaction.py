@@ -124,19 +124,21 @@ def test_s3_url_userinfo_becomes_credentials_not_a_name() -> None:
         provider.close()
 
 
-def test_gs_url_userinfo_is_refused_without_echoing_it() -> None:
-    pytest.importorskip("google.cloud.storage")
+@pytest.mark.parametrize(
+    "url", ["gs://{}@tcm-bucket/p", "az://{}@tcm-container/p?account_url=http://127.0.0.1:1/a"]
+)
+def test_gs_and_az_url_userinfo_is_refused_without_echoing_it(url: str) -> None:
     with pytest.raises(ValueError, match="withheld") as info:
-        open_url(f"gs://{AKID}:{URL_SECRET}@tcm-bucket/p")
+        open_url(url.format(f"{AKID}:{URL_SECRET}"))
     _assert_clean(_chain_texts(info.value), AKID, URL_SECRET)
 
 
-@pytest.mark.parametrize("scheme", ["s3", "gs"])
+@pytest.mark.parametrize("scheme", ["s3", "gs", "az"])
 def test_a_bucket_with_userinfo_is_refused_without_echoing_it(scheme: str) -> None:
     from typed_cloudmap.providers._registry import provider_class
 
     cls = provider_class(scheme)
-    with pytest.raises(ValueError, match="bucket name") as info:
+    with pytest.raises(ValueError, match=r"not an? .* name") as info:
         cls(f"{AKID}:{URL_SECRET}@bucket")
     _assert_clean(_chain_texts(info.value), AKID, URL_SECRET)
 

@@ -31,6 +31,7 @@ from ._azure_config import endpoint_of, parse_connection_string, resolve_account
 from ._azure_errors import classify, classify_status
 from ._base import CREATE, OVERWRITE, ObjectInfo, PutMode, PutOptions, StoredObject, put_request
 from ._options import declare, take_options
+from ._redact import split_userinfo
 from ._shared import LazyClient
 from ._translate import Condition, NotModifiedError, Request, library_error, run, run_iter
 
@@ -103,6 +104,8 @@ class AzureBlobProvider:
     ) -> None:
         if not container:
             raise ValueError("AzureBlobProvider needs a container name")
+        if "@" in container or ":" in container or "/" in container:
+            raise ValueError("not an Azure container name (withheld: it may hold a credential)")
         account_url, connection_string = resolve_account(account_url, connection_string)
         self._config: dict[str, Any] = {
             "container": container,
@@ -126,6 +129,7 @@ class AzureBlobProvider:
         )
         self._owned_credential: Any = None
         self._hint = ""
+        self._secret_values = self._secrets()
 
     # --- identity -------------------------------------------------------------------------
 
@@ -169,6 +173,11 @@ class AzureBlobProvider:
         account_name = kwargs.pop("account_name", None)
         if kwargs.get("account_url") is None and account_name:
             kwargs["account_url"] = f"https://{account_name}.blob.core.windows.net"
+        if split_userinfo(location)[0]:
+            raise ValueError(
+                "az:// URLs take no 'user:password@' (withheld here): pass connection_string= "
+                "or credential=, or set AZURE_STORAGE_CONNECTION_STRING"
+            )
         return cls(location, **kwargs), path
 
     # --- clients --------------------------------------------------------------------------
@@ -226,6 +235,7 @@ class AzureBlobProvider:
         return self._client().get_blob_client(name)
 
     def _secrets(self) -> tuple[str, ...]:
+        """The literal secrets of the configuration (masked in messages and error chains)."""
         found: list[str] = []
         if self._config["connection_string"] is not None:
             pairs = parse_connection_string(self._config["connection_string"])
@@ -249,7 +259,9 @@ class AzureBlobProvider:
     ) -> Request:
         if if_match is not None:
             condition = Condition.IF_MATCH
-        return Request(self.name, operation, key, condition, if_match, self._secrets(), self._hint)
+        return Request(
+            self.name, operation, key, condition, if_match, self._secret_values, self._hint
+        )
 
     def _create_container(self) -> None:
         client = self._client()

@@ -93,6 +93,7 @@ class S3Provider:
         self._region_name = region_name
         self._client_kwargs: dict[str, Any] = dict(client_kwargs or {})
         self._multipart_threshold = max(multipart_threshold, MIN_PART_SIZE)
+        self._secret_values = self._secrets()
         self._clients = LazyClient(
             "s3",
             open_client=self._open_client,
@@ -199,7 +200,7 @@ class S3Provider:
         condition: Condition = Condition.NONE,
         expected: str | None = None,
     ) -> Request:
-        return Request(self.name, operation, name, condition, expected, self._secrets())
+        return Request(self.name, operation, name, condition, expected, self._secret_values)
 
     def _run(self, request: Request, call: Callable[[], T]) -> T:
         return run(request, classify, call)
