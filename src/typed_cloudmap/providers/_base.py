@@ -2,13 +2,15 @@
 
 A provider knows nothing of keys' types, codecs or pydantic. It stores opaque bytes under
 object names, reports an etag for every version, and makes writes and deletes conditional on
-etags. Errors are translated by each provider in one place:
+etags; a ``put`` carries one :data:`PutMode`. Errors are translated in one place (the shipped
+cloud providers share ``_translate``'s table):
 
 - a failed condition (412, create-only on an existing object, if-match on a missing one)
   raises ``KeySyncError(name, expected_etag)``;
 - a missing object raises ``KeyError(name)``;
 - an object over the provider's size limit raises ``ValueSizeError``;
-- anything else raises ``ProviderError`` with the SDK error as ``__cause__``.
+- anything else raises ``ProviderError`` with the SDK error as ``__cause__`` (scrubbed of
+  secrets, see ``_redact``).
 """
 
 from __future__ import annotations

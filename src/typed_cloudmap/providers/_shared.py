@@ -43,28 +43,33 @@ def shared_client(kind: str, config: object, open_client: Callable[[], T]) -> T:
     return client
 
 
+def _close(client: Any) -> None:
+    client.close()
+
+
 class LazyClient(Generic[T]):
     """One provider's client, opened by ``open_client(pool_size)`` at first use.
 
     ``config`` returns the provider's picklable configuration (the key under which unpickled
-    copies share a client); ``close_client`` releases a client this provider opened.
+    copies share a client); ``close_client`` releases a client this provider opened (by
+    default, its ``close()``).
     """
 
     def __init__(
         self,
         kind: str,
-        *,
         open_client: Callable[[int], T],
-        close_client: Callable[[T], None],
         config: Callable[[], object],
         pool_size: int,
+        *,
+        close_client: Callable[[T], None] | None = None,
         shared: bool = False,
     ) -> None:
         if pool_size < 1:
             raise ValueError("the connection pool size must be at least 1")
         self._kind = kind
         self._open = open_client
-        self._close = close_client
+        self._close = close_client or _close
         self._config = config
         self.pool_size = pool_size
         self.shared = shared

@@ -121,10 +121,10 @@ class AzureBlobProvider:
     def _setup(self, max_connections: int, *, shared: bool = False) -> None:
         self._clients = LazyClient(
             "azure",
-            open_client=self._new_client,
+            self._new_client,
+            self.__getstate__,
+            max_connections,
             close_client=self._close_client,
-            config=self.__getstate__,
-            pool_size=max_connections,
             shared=shared,
         )
         self._owned_credential: Any = None

@@ -59,13 +59,7 @@ class GCSProvider:
         self._project = project
         self._credentials = credentials
         self._endpoint_url = endpoint_url
-        self._clients = LazyClient(
-            "gcs",
-            open_client=self._open,
-            close_client=lambda conn: conn.close(),
-            config=self.__getstate__,
-            pool_size=max_pool_connections,
-        )
+        self._clients = LazyClient("gcs", self._open, self.__getstate__, max_pool_connections)
         if create:
             self._conn().create_bucket()
 

@@ -94,13 +94,7 @@ class S3Provider:
         self._client_kwargs: dict[str, Any] = dict(client_kwargs or {})
         self._multipart_threshold = max(multipart_threshold, MIN_PART_SIZE)
         self._secret_values = self._secrets()
-        self._clients = LazyClient(
-            "s3",
-            open_client=self._open_client,
-            close_client=lambda client: client.close(),
-            config=self.__getstate__,
-            pool_size=max_pool_connections,
-        )
+        self._clients = LazyClient("s3", self._open_client, self.__getstate__, max_pool_connections)
         if create:
             self._create_bucket()
 
