@@ -86,6 +86,16 @@ def test_redact_url_keeps_declared_options_and_masks_the_rest() -> None:
         assert kept in shown
 
 
+def test_secrets_of_url_include_the_password_alone() -> None:
+    from typed_cloudmap.providers._redact import secrets_of_url
+
+    found = secrets_of_url(
+        f"s3://{AKID}:tcm%2Fsecret%2Bkey@bucket?endpoint_url=http://u:{URL_PASSWORD}@h"
+    )
+    assert {"tcm/secret+key", "tcm%2Fsecret%2Bkey", URL_PASSWORD} <= found
+    assert redact("signing with tcm/secret+key failed", found) == "signing with *** failed"
+
+
 def test_the_cli_uses_the_providers_redaction() -> None:
     from typed_cloudmap import _cli_errors
 

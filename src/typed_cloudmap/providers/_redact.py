@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 from typing import TypeVar
-from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, quote_plus, unquote, urlencode, urlsplit, urlunsplit
 
 __all__ = [
     "MASK",
@@ -118,6 +118,13 @@ def redact_url(url: str, safe: Collection[str] | None = None) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
+def _userinfo_secrets(netloc: str) -> set[str]:
+    """``user:password`` of a netloc, the password alone, and their decoded forms."""
+    userinfo = split_userinfo(netloc)[0]
+    password = userinfo.partition(":")[2]
+    return {userinfo, password, unquote(userinfo), unquote(password)}
+
+
 def secrets_of_url(url: str, safe: Collection[str] | None = None) -> set[str]:
     """Every secret a storage URL carries: userinfo, undeclared option values, codec keys,
     and the userinfo and query of URL-valued options."""
@@ -127,7 +134,7 @@ def secrets_of_url(url: str, safe: Collection[str] | None = None) -> set[str]:
     except ValueError:
         return {url}
     shown = _safe_options(parts.scheme, safe)
-    found = {split_userinfo(parts.netloc)[0]}
+    found = _userinfo_secrets(parts.netloc)
     for key, value in pairs:
         if key not in shown:
             found.add(value)
@@ -135,7 +142,7 @@ def secrets_of_url(url: str, safe: Collection[str] | None = None) -> set[str]:
             found.update(m.group(2) for m in _STACK_KEY.finditer(value))
         else:
             inner = urlsplit(value)
-            found.add(split_userinfo(inner.netloc)[0])
+            found.update(_userinfo_secrets(inner.netloc))
             if inner.query:
                 found.add(inner.query)
                 found.update(v for _, v in parse_qsl(inner.query, keep_blank_values=True))
