@@ -246,7 +246,9 @@ def test_codecs_and_providers_share_one_registry_design() -> None:
         codec_registry.register_codec("zstd", lambda: None)  # type: ignore[arg-type,return-value]  # never called
 
 
-def _block(monkeypatch: pytest.MonkeyPatch, blocked: tuple[str, ...], modules: str) -> None:
+def _block(
+    monkeypatch: pytest.MonkeyPatch, blocked: tuple[str, ...], modules: tuple[str, ...]
+) -> None:
     """Make imports of ``blocked`` fail as if not installed, and forget ``modules*``."""
     real_import = builtins.__import__
 
@@ -282,7 +284,13 @@ def test_each_cloud_scheme_hints_its_extra(
     package: str,
     extra: str,
 ) -> None:
-    _block(monkeypatch, blocked, f"typed_cloudmap.providers.{module}")
+    _block(
+        monkeypatch,
+        blocked,
+        (f"typed_cloudmap.providers.{module}", f"typed_cloudmap.providers._{module}"),
+    )
+    for loaded in (module, f"_{module}_session"):  # `from . import x` finds package attributes
+        monkeypatch.delattr(providers, loaded, raising=False)
     with pytest.raises(MissingDependencyError) as info:
         open_url(url).__getitem__(0).get("k")  # gs:// imports its SDK at first use
     assert (info.value.package, info.value.extra) == (package, extra)

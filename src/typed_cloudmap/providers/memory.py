@@ -31,6 +31,8 @@ class MemoryProvider:
 
     max_object_size: int = 5 * 1024**4
     max_name_length: int = 1024
+    url_options = ()
+    """``memory://`` URLs take no options of their own (see ``_options``)."""
 
     def __init__(self) -> None:
         self._objects: dict[str, StoredObject] = {}
