@@ -75,6 +75,9 @@ class PutOptions(TypedDict, total=False):
     content_encoding: str | None
 
 
+_PUT_OPTIONS = frozenset(PutOptions.__annotations__)
+
+
 @dataclass(frozen=True, slots=True)
 class PutRequest:
     """One checked ``put``: what every provider does first (see :func:`put_request`)."""
@@ -97,11 +100,11 @@ def put_request(
 ) -> PutRequest:
     """Check one ``put`` before any I/O: a known mode, known options, and an object and name
     within ``provider``'s limits (``ValueSizeError`` naming the object otherwise)."""
-    if not (mode in (CREATE, OVERWRITE) or isinstance(mode, IfMatch)):
+    if mode not in (CREATE, OVERWRITE) and not isinstance(mode, IfMatch):
         raise TypeError(f"put mode must be 'create', 'overwrite' or IfMatch(etag), not {mode!r}")
-    unknown = set(options) - set(PutOptions.__annotations__)
-    if unknown:
-        raise TypeError(f"put() got unexpected keyword arguments {sorted(unknown)}")
+    if not _PUT_OPTIONS.issuperset(options):
+        unknown = sorted(set(options) - _PUT_OPTIONS)
+        raise TypeError(f"put() got unexpected keyword arguments {unknown}")
     if len(data) > provider.max_object_size:
         raise ValueSizeError(
             f"{len(data)} bytes is over the {provider.max_object_size}-byte limit of "
@@ -113,11 +116,12 @@ def put_request(
             f"object name is over the {provider.max_name_length}-byte limit of {provider.name}",
             key=name,
         )
+    metadata = options.get("metadata")
     return PutRequest(
         name,
         bytes(data),
         mode,
-        dict(options.get("metadata") or {}),
+        dict(metadata) if metadata else {},
         options.get("content_type"),
         options.get("content_encoding"),
     )
