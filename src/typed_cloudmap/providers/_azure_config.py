@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["endpoint_of", "parse_connection_string", "resolve_account"]
+__all__ = [
+    "check_token_transport",
+    "endpoint_of",
+    "parse_connection_string",
+    "resolve_account",
+]
 
 
 def parse_connection_string(connection_string: str) -> dict[str, str]:
@@ -59,4 +65,32 @@ def resolve_account(
     raise ValueError(
         "AzureBlobProvider needs an account: pass account_url= or connection_string=, or set "
         "AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_NAME"
+    )
+
+
+def check_token_transport(
+    account_url: str | None, connection_string: str | None, credential: object
+) -> None:
+    """Refuse, when the provider is made, an ``http://`` account URL that would be sent a
+    token credential: the SDK refuses those over plain HTTP only at the first request.
+
+    With no credential, no SAS in the URL and azure-identity installed, the provider would
+    use ``DefaultAzureCredential``; an account key or SAS (``credential=``, a connection
+    string) works over HTTP, as with the Azurite emulator.
+    """
+    if connection_string is not None or credential is not None or account_url is None:
+        return
+    if urlsplit(account_url).scheme.lower() != "http" or "sig=" in account_url:
+        return
+    try:
+        has_identity = importlib.util.find_spec("azure.identity") is not None
+    except ImportError:
+        has_identity = False
+    if not has_identity:
+        return  # anonymous requests, which plain HTTP allows
+    raise ValueError(
+        f"account_url {endpoint_of(account_url, None)!r} is plain http://, so the default "
+        "token credential (azure-identity) cannot be sent over it; use https://, or pass "
+        "connection_string= or credential= (an account key or SAS), e.g. through "
+        "AZURE_STORAGE_CONNECTION_STRING"
     )

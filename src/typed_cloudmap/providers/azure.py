@@ -21,15 +21,28 @@ try:
     from azure.core import MatchConditions
     from azure.core.exceptions import ResourceExistsError
     from azure.core.pipeline.transport import RequestsTransport
-    from azure.storage.blob import BlobClient, ContainerClient, ContentSettings
+    from azure.storage.blob import BlobClient, ContainerClient
     from requests.adapters import HTTPAdapter
     from urllib3.util.retry import Retry
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise MissingDependencyError("azure-storage-blob", "azure") from exc
 
-from ._azure_config import endpoint_of, parse_connection_string, resolve_account
+from ._azure_config import (
+    check_token_transport,
+    endpoint_of,
+    parse_connection_string,
+    resolve_account,
+)
 from ._azure_errors import classify, classify_status
-from ._base import CREATE, OVERWRITE, ObjectInfo, PutMode, PutOptions, StoredObject, put_request
+from ._azure_requests import _condition, _quoted, downloaded, put_options, read_condition
+from ._base import (
+    OVERWRITE,
+    ObjectInfo,
+    PutMode,
+    PutOptions,
+    StoredObject,
+    put_request,
+)
 from ._options import declare, take_options
 from ._redact import split_userinfo
 from ._shared import LazyClient
@@ -54,20 +67,8 @@ _TRANSPORT_DEFAULTS = {
 }
 
 
-def _quoted(etag: str) -> str:
-    """The one etag form this provider hands out and accepts: quoted, as in HTTP headers."""
-    return f'"{etag.strip(chr(34))}"'
-
-
 def _delete_blobs(client: ContainerClient, specs: list[dict[str, Any]]) -> list[Any]:
     return list(client.delete_blobs(*specs, raise_on_any_failure=False))
-
-
-def _condition(etag: str | None, match: MatchConditions) -> dict[str, Any]:
-    """The SDK's keyword arguments for one etag condition (none without an etag)."""
-    if etag is None:
-        return {}
-    return {"etag": _quoted(etag), "match_condition": match}
 
 
 class AzureBlobProvider:
@@ -107,6 +108,7 @@ class AzureBlobProvider:
         if "@" in container or ":" in container or "/" in container:
             raise ValueError("not an Azure container name (withheld: it may hold a credential)")
         account_url, connection_string = resolve_account(account_url, connection_string)
+        check_token_transport(account_url, connection_string, credential)
         self._config: dict[str, Any] = {
             "container": container,
             "account_url": account_url,
@@ -284,10 +286,7 @@ class AzureBlobProvider:
     def get(
         self, name: str, *, if_match: str | None = None, if_none_match: str | None = None
     ) -> StoredObject | None:
-        if if_match is not None:
-            condition = _condition(if_match, MatchConditions.IfNotModified)
-        else:
-            condition = _condition(if_none_match, MatchConditions.IfModified)
+        condition = read_condition(if_match, if_none_match)
         blob = self._blob(name)
 
         def read() -> tuple[Any, bytes]:
@@ -299,13 +298,7 @@ class AzureBlobProvider:
             props, data = self._run(self._request("get", name, if_match), read)
         except NotModifiedError:
             return None
-        etag = _quoted(props.etag)
-        if if_match is not None and if_none_match is not None and etag == _quoted(if_none_match):
-            return None
-        settings = props.content_settings
-        return StoredObject(
-            data, etag, dict(props.metadata or {}), settings.content_type, settings.content_encoding
-        )
+        return downloaded(props, data, if_match, if_none_match)
 
     def head(self, name: str) -> ObjectInfo:
         props = self._run(self._request("head", name), self._blob(name).get_blob_properties)
@@ -315,17 +308,8 @@ class AzureBlobProvider:
         self, name: str, data: bytes, *, mode: PutMode = OVERWRITE, **options: Unpack[PutOptions]
     ) -> str:
         put = put_request(self, name, data, mode, options)
-        upload: dict[str, Any] = {
-            # overwrite=False makes the SDK send If-None-Match: *
-            "overwrite": mode != CREATE,
-            "metadata": dict(put.metadata) if put.metadata else None,
-            "content_settings": ContentSettings(
-                content_type=put.content_type, content_encoding=put.content_encoding
-            ),
-            **_condition(put.expected, MatchConditions.IfNotModified),
-        }
+        upload, condition = put_options(put)
         blob = self._blob(name)
-        condition = Condition.CREATE_ONLY if mode == CREATE else Condition.NONE
         result = self._run(
             self._request("put", name, put.expected, condition),
             lambda: blob.upload_blob(put.data, length=len(put.data), **upload),

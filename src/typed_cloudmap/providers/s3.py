@@ -21,7 +21,16 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised only without the s3 extra
     raise MissingDependencyError("boto3", "s3") from exc
 
-from ._base import CREATE, OVERWRITE, ObjectInfo, PutMode, PutOptions, StoredObject, put_request
+from ._base import (
+    CREATE,
+    OVERWRITE,
+    ObjectInfo,
+    PutMode,
+    PutOptions,
+    PutRequest,
+    StoredObject,
+    put_request,
+)
 from ._options import declare, take_options
 from ._redact import split_userinfo, without_userinfo
 from ._s3_client import make_client, retry_conflicts
@@ -46,6 +55,28 @@ _RESERVED_KWARGS = frozenset({"service_name", "endpoint_url", "region_name"})
 # What a bucket name may hold (S3's rules are stricter; this refuses what cannot be one, such
 # as ``KEY:SECRET@bucket`` from a URL, without echoing it).
 _BUCKET_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_")
+
+
+def put_condition(put: PutRequest) -> tuple[Condition, dict[str, str]]:
+    """The one place a put's write mode becomes S3 headers (and the meaning of its errors);
+    the async provider uses it too."""
+    if put.mode == CREATE:
+        return Condition.CREATE_ONLY, {"IfNoneMatch": "*"}
+    if put.expected is not None:
+        return Condition.IF_MATCH, {"IfMatch": put.expected}
+    return Condition.NONE, {}
+
+
+def put_extra(put: PutRequest) -> dict[str, Any]:
+    """The PutObject arguments of a put's options (user metadata, content type, encoding)."""
+    extra: dict[str, Any] = {}
+    if put.metadata:
+        extra["Metadata"] = dict(put.metadata)
+    if put.content_type is not None:
+        extra["ContentType"] = put.content_type
+    if put.content_encoding is not None:
+        extra["ContentEncoding"] = put.content_encoding
+    return extra
 
 
 class S3Provider:
@@ -264,18 +295,8 @@ class S3Provider:
         self, name: str, data: bytes, *, mode: PutMode = OVERWRITE, **options: Unpack[PutOptions]
     ) -> str:
         put = put_request(self, name, data, mode, options)
-        extra: dict[str, Any] = {}
-        if put.metadata:
-            extra["Metadata"] = dict(put.metadata)
-        if put.content_type is not None:
-            extra["ContentType"] = put.content_type
-        if put.content_encoding is not None:
-            extra["ContentEncoding"] = put.content_encoding
-        condition, headers = Condition.NONE, {}
-        if mode == CREATE:
-            condition, headers = Condition.CREATE_ONLY, {"IfNoneMatch": "*"}
-        elif put.expected is not None:
-            condition, headers = Condition.IF_MATCH, {"IfMatch": put.expected}
+        extra = put_extra(put)
+        condition, headers = put_condition(put)
         client = self.client
 
         def write() -> str:
