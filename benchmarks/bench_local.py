@@ -20,6 +20,7 @@ import tempfile
 import time
 from collections.abc import Callable
 
+from typed_cloudmap.providers import IfMatch
 from typed_cloudmap.providers.local import LocalProvider
 
 
@@ -84,7 +85,7 @@ def _bench_size(scratch: str, label: str, size: int, rounds: int) -> list[tuple[
 
     def conditional(i: int) -> None:
         nonlocal etag
-        etag = store.put("obj", data, if_match=etag)
+        etag = store.put("obj", data, mode=IfMatch(etag))
 
     plain_write = _plain_write(plain_dir, data, True)
     plain_read = _plain_read(plain_dir)

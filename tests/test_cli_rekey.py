@@ -22,6 +22,7 @@ from typed_cloudmap.codecs import (
     kek_id_of,
 )
 from typed_cloudmap.codecs._keyring import kek_fingerprint
+from typed_cloudmap.providers import IfMatch
 
 runner = CliRunner()
 OLD, NEW = generate_key(), generate_key()
@@ -100,7 +101,11 @@ class RacingProvider(MemoryProvider):
         self.raced: set[str] = set()
 
     def put(self, name: str, data: bytes, **kwargs: Any) -> str:
-        if kwargs.get("if_match") and name not in self.raced and self.writer is not None:
+        if (
+            isinstance(kwargs.get("mode"), IfMatch)
+            and name not in self.raced
+            and self.writer is not None
+        ):
             self.raced.add(name)
             self.writer.sync()
             self.writer[name] = {"n": -1, "secret": "racing write"}

@@ -20,6 +20,7 @@ from typed_cloudmap import (
     MemoryProvider,
     Provider,
 )
+from typed_cloudmap.providers import IfMatch
 
 
 class User(BaseModel):
@@ -190,7 +191,7 @@ def test_corrupted_bytes_raise_codec_error(provider: Provider) -> None:
     users["k"] = User(id=1, name="A")
     stored = provider.get("k")
     assert stored is not None
-    provider.put("k", b"\x00garbage", if_match=stored.etag, metadata=stored.metadata)
+    provider.put("k", b"\x00garbage", mode=IfMatch(stored.etag), metadata=stored.metadata)
     users.sync()
     with pytest.raises(CodecError, match="'k'"):
         users["k"]

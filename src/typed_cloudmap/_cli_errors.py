@@ -8,13 +8,11 @@ so every message is scrubbed of them before it is printed.
 
 from __future__ import annotations
 
-import re
 import sys
 import traceback
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from enum import IntEnum
-from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
 import typer
 
@@ -28,6 +26,7 @@ from .errors import (
     ProviderError,
     ValueSizeError,
 )
+from .providers._redact import mask_stack, redact, redact_url, secrets_of_url
 
 __all__ = [
     "CliUsageError",
@@ -85,92 +84,6 @@ def exit_code_for(exc: BaseException) -> ExitCode:
     return ExitCode.INTERNAL
 
 
-# Query options whose values are configuration, never credentials.
-SAFE_OPTIONS = frozenset(
-    {
-        "account_name",
-        "account_url",
-        "codec",
-        "create",
-        "endpoint_url",
-        "fsync",
-        "max_connections",
-        "max_pool_connections",
-        "project",
-        "read_blindly",
-        "region_name",
-        "sync_initially",
-    }
-)
-_MASK = "***"
-
-
-# A ``key=`` parameter of a codec stage (``hmac:key=...``): its value is a secret.
-_STACK_KEY = re.compile(r"((?:^|[:,|])\s*key\s*=\s*)([^,|\s'\"]+)")
-
-
-def mask_stack(text: str) -> str:
-    """``text`` with the value of every codec ``key=`` parameter masked."""
-    return _STACK_KEY.sub(lambda m: m.group(1) + _MASK, text)
-
-
-def _stack_secrets(spec: str) -> set[str]:
-    return {m.group(2) for m in _STACK_KEY.finditer(spec)}
-
-
-def _strip_url_secrets(value: str) -> str:
-    """A URL-valued option without userinfo password or query (a SAS token lives there)."""
-    parts = urlsplit(value)
-    if not parts.scheme or not parts.netloc:
-        return value
-    netloc = parts.netloc
-    if "@" in netloc:
-        netloc = _MASK + "@" + netloc.rpartition("@")[2]
-    query = _MASK if parts.query else ""
-    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
-
-
-def redact_url(url: str) -> str:
-    """``url`` fit to print: userinfo and query values outside :data:`SAFE_OPTIONS` masked."""
-    try:
-        parts = urlsplit(url)
-        pairs = parse_qsl(parts.query, keep_blank_values=True)
-    except ValueError:
-        return "<unparseable URL>"
-    netloc = parts.netloc
-    if "@" in netloc:
-        netloc = _MASK + "@" + netloc.rpartition("@")[2]
-    query = urlencode(
-        [(k, mask_stack(_strip_url_secrets(v)) if k in SAFE_OPTIONS else _MASK) for k, v in pairs],
-        safe="*|:/?=,",
-    )
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-
-
-def _secrets_of(url: str) -> set[str]:
-    try:
-        parts = urlsplit(url)
-        pairs = parse_qsl(parts.query, keep_blank_values=True)
-    except ValueError:
-        return {url}
-    found: set[str] = set()
-    if "@" in parts.netloc:
-        found.add(parts.netloc.rpartition("@")[0])
-    for key, value in pairs:
-        if key not in SAFE_OPTIONS:
-            found.add(value)
-        elif key == "codec":
-            found.update(_stack_secrets(value))
-        else:
-            inner = urlsplit(value)
-            if inner.query:
-                found.add(inner.query)
-                found.update(v for _, v in parse_qsl(inner.query, keep_blank_values=True))
-            if "@" in inner.netloc:
-                found.add(inner.netloc.rpartition("@")[0])
-    return {s for s in found if len(s) >= 3}
-
-
 class Redactor:
     """Removes the secrets of the URLs a command was given from any text it prints."""
 
@@ -183,15 +96,12 @@ class Redactor:
     def add(self, url: str) -> None:
         """Also scrub the secrets of ``url`` (and the URL itself, in every spelling)."""
         self._urls.append(url)
-        for secret in _secrets_of(url):
-            self._secrets.update({secret, quote(secret, safe=""), quote_plus(secret, safe="")})
+        self._secrets.update(secrets_of_url(url))
 
     def __call__(self, text: str) -> str:
         for url in sorted(self._urls, key=len, reverse=True):
             text = text.replace(url, redact_url(url))
-        for secret in sorted(self._secrets, key=len, reverse=True):
-            text = text.replace(secret, _MASK)
-        return mask_stack(text)
+        return redact(text, self._secrets)
 
 
 def _message(exc: BaseException) -> str:

@@ -34,7 +34,7 @@ from ._metadata import (
 from .codecs import AesGcmTransform, CodecStack, kek_id_of
 from .codecs._spec import split_stack
 from .errors import CodecError, KeySyncError, ProviderError
-from .providers import Provider
+from .providers import IfMatch, Provider
 
 __all__ = ["RekeyReport", "rekey", "rekey_store"]
 
@@ -111,7 +111,7 @@ def _rekey_one(store: Store, stack: CodecStack, entry: Entry, primary: str) -> s
             provider.put(
                 entry.name,
                 data,
-                if_match=obj.etag,
+                mode=IfMatch(obj.etag),
                 metadata=metadata,
                 content_type=stack.media_type,
                 content_encoding=stack.content_encoding,

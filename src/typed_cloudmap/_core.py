@@ -24,7 +24,7 @@ from ._values import Upgrade, ValueCodec
 from ._view import Version
 from .codecs import CodecStack
 from .errors import CloudMappingError, CodecError, KeySyncError, ProviderError, ValueSizeError
-from .providers import Provider, StoredObject
+from .providers import Provider, PutMode, StoredObject, put_mode
 
 __all__ = ["MappingCore", "Read", "Written", "write_mode"]
 
@@ -49,9 +49,9 @@ class Written:
     version: Version | None
 
 
-def write_mode(expected: str | None) -> dict[str, Any]:
-    """The condition of a write replacing version ``expected`` (``None``: create-only)."""
-    return {"if_match": expected, "create_only": expected is None}
+def write_mode(expected: str | None) -> PutMode:
+    """The mode of a write replacing version ``expected`` (``None``: create-only)."""
+    return put_mode(expected)
 
 
 class MappingCore(Generic[K, V]):
@@ -251,7 +251,7 @@ class MappingCore(Generic[K, V]):
             etag = self.provider.put(
                 name,
                 data,
-                **write_mode(expected),
+                mode=write_mode(expected),
                 metadata=metadata,
                 content_type=self.codec.media_type,
                 content_encoding=self.codec.content_encoding,

@@ -65,7 +65,7 @@ def train_dictionaries(
                 provider.put(
                     object_name,
                     train_zstd_dictionary(samples, size),
-                    create_only=True,
+                    mode="create",
                     content_type="application/zstd-dictionary",
                 )
         samples = [transform.encode(s) for s in samples] if name is None else samples

@@ -26,7 +26,7 @@ import pytest
 
 from .errors import KeySyncError
 from .providers._async_base import AsyncProvider, AsyncSupportsBatchDelete, is_async_provider
-from .providers._base import ObjectInfo
+from .providers._base import CREATE, OVERWRITE, IfMatch, ObjectInfo
 
 __all__ = ["AsyncProviderConformance"]
 
@@ -84,7 +84,7 @@ class AsyncProviderConformance:
     # --- create, read, head -------------------------------------------------------------
 
     async def test_create_only_then_get(self, provider: AsyncProvider, prefix: str) -> None:
-        etag = await provider.put(prefix + "a", b"hello", create_only=True)
+        etag = await provider.put(prefix + "a", b"hello", mode="create")
         assert isinstance(etag, str)
         assert etag
         got = await provider.get(prefix + "a")
@@ -92,8 +92,8 @@ class AsyncProviderConformance:
         assert (got.data, got.etag) == (b"hello", etag)
 
     async def test_binary_and_empty_values(self, provider: AsyncProvider, prefix: str) -> None:
-        await provider.put(prefix + "bin", _ALL_BYTES, create_only=True)
-        await provider.put(prefix + "empty", b"", create_only=True)
+        await provider.put(prefix + "bin", _ALL_BYTES, mode="create")
+        await provider.put(prefix + "empty", b"", mode="create")
         got_bin = await provider.get(prefix + "bin")
         got_empty = await provider.get(prefix + "empty")
         assert got_bin is not None
@@ -103,7 +103,7 @@ class AsyncProviderConformance:
 
     async def test_metadata_round_trip(self, provider: AsyncProvider, prefix: str) -> None:
         meta = {"tcm_codec": "orjson|zstd:level=9", "tcm_schema": "0123abcd", "tcm_token": "t-1"}
-        etag = await provider.put(prefix + "m", b"{}", create_only=True, metadata=meta)
+        etag = await provider.put(prefix + "m", b"{}", mode="create", metadata=meta)
         got = await provider.get(prefix + "m")
         assert got is not None
         assert dict(got.metadata) == meta
@@ -119,7 +119,7 @@ class AsyncProviderConformance:
         await provider.put(
             prefix + "c",
             b"\x28\xb5\x2f\xfd",
-            create_only=True,
+            mode="create",
             content_type="application/json",
             content_encoding="zstd",
         )
@@ -138,7 +138,7 @@ class AsyncProviderConformance:
     async def test_names_with_odd_characters(self, provider: AsyncProvider, prefix: str) -> None:
         names = ["a/b/c", "%2F%5C%25", "sp%20ace", "x~y_z-.1", "d/%2E%2E/e", "caf%C3%A9"]
         for n in names:
-            await provider.put(prefix + n, n.encode(), create_only=True)
+            await provider.put(prefix + n, n.encode(), mode="create")
         for n in names:
             got = await provider.get(prefix + n)
             assert got is not None
@@ -149,7 +149,7 @@ class AsyncProviderConformance:
         room = provider.max_name_length - len(prefix.encode())
         # segments of 200 bytes: a file system holds at most 255 per segment
         name = prefix + "/".join(["n" * 200] * max(1, min(room, 900) // 201))
-        await provider.put(name, b"long", create_only=True)
+        await provider.put(name, b"long", mode="create")
         got = await provider.get(name)
         assert got is not None
         assert got.data == b"long"
@@ -160,16 +160,16 @@ class AsyncProviderConformance:
     async def test_create_only_on_existing_fails_and_keeps_value(
         self, provider: AsyncProvider, prefix: str
     ) -> None:
-        etag = await provider.put(prefix + "a", b"first", create_only=True)
+        etag = await provider.put(prefix + "a", b"first", mode="create")
         with pytest.raises(KeySyncError):
-            await provider.put(prefix + "a", b"second", create_only=True)
+            await provider.put(prefix + "a", b"second", mode="create")
         got = await provider.get(prefix + "a")
         assert got is not None
         assert (got.data, got.etag) == (b"first", etag)
 
     async def test_if_match_current_succeeds(self, provider: AsyncProvider, prefix: str) -> None:
-        etag1 = await provider.put(prefix + "a", b"v1", create_only=True)
-        etag2 = await provider.put(prefix + "a", b"v2", if_match=etag1)
+        etag1 = await provider.put(prefix + "a", b"v1", mode="create")
+        etag2 = await provider.put(prefix + "a", b"v2", mode=IfMatch(etag1))
         got = await provider.get(prefix + "a")
         assert got is not None
         assert (got.data, got.etag) == (b"v2", etag2)
@@ -177,19 +177,19 @@ class AsyncProviderConformance:
     async def test_if_match_stale_fails_and_keeps_value(
         self, provider: AsyncProvider, prefix: str
     ) -> None:
-        etag1 = await provider.put(prefix + "a", b"v1", create_only=True)
-        await provider.put(prefix + "a", b"v2-other", if_match=etag1)
+        etag1 = await provider.put(prefix + "a", b"v1", mode="create")
+        await provider.put(prefix + "a", b"v2-other", mode=IfMatch(etag1))
         with pytest.raises(KeySyncError):
-            await provider.put(prefix + "a", b"v3", if_match=etag1)
+            await provider.put(prefix + "a", b"v3", mode=IfMatch(etag1))
         got = await provider.get(prefix + "a")
         assert got is not None
         assert got.data == b"v2-other"
 
     async def test_if_match_on_missing_fails(self, provider: AsyncProvider, prefix: str) -> None:
-        etag = await provider.put(prefix + "a", b"v1", create_only=True)
+        etag = await provider.put(prefix + "a", b"v1", mode="create")
         await provider.delete(prefix + "a", if_match=etag)
         with pytest.raises(KeySyncError):
-            await provider.put(prefix + "a", b"v2", if_match=etag)
+            await provider.put(prefix + "a", b"v2", mode=IfMatch(etag))
         with pytest.raises(KeyError):
             await provider.get(prefix + "a")
 
@@ -201,25 +201,67 @@ class AsyncProviderConformance:
         assert (got.data, got.etag) == (b"v2", etag)
 
     async def test_etag_changes_with_content(self, provider: AsyncProvider, prefix: str) -> None:
-        etag1 = await provider.put(prefix + "a", b"v1", create_only=True)
-        etag2 = await provider.put(prefix + "a", b"v2-different", if_match=etag1)
+        etag1 = await provider.put(prefix + "a", b"v1", mode="create")
+        etag2 = await provider.put(prefix + "a", b"v2-different", mode=IfMatch(etag1))
         assert etag1 != etag2
+
+    # --- write modes (one PutMode per put, as in the sync suite) ------------------------
+
+    async def test_put_mode_overwrite_creates_then_replaces(
+        self, provider: AsyncProvider, prefix: str
+    ) -> None:
+        await provider.put(prefix + "o", b"v1", mode=OVERWRITE)  # no object yet: creates it
+        second = await provider.put(prefix + "o", b"v2")  # overwrite is the default mode
+        got = await provider.get(prefix + "o")
+        assert got is not None
+        assert (got.data, got.etag) == (b"v2", second)
+
+    async def test_put_mode_conflicts_name_the_expected_version(
+        self, provider: AsyncProvider, prefix: str
+    ) -> None:
+        etag = await provider.put(prefix + "m", b"v1", mode=CREATE)
+        with pytest.raises(KeySyncError) as created:
+            await provider.put(prefix + "m", b"v2", mode=CREATE)
+        assert created.value.expected_etag is None
+        await provider.delete(prefix + "m", if_match=etag)
+        with pytest.raises(KeySyncError) as matched:
+            await provider.put(prefix + "m", b"v2", mode=IfMatch(etag))
+        assert matched.value.expected_etag == etag
+
+    @pytest.mark.parametrize(
+        "bad",
+        [
+            {"create_only": True, "if_match": '"1"'},
+            {"create_only": True},
+            {"if_match": '"1"'},
+            {"mode": "create-only"},
+            {"mode": '"an-etag"'},
+            {"mode": None},
+        ],
+    )
+    async def test_put_refuses_an_unknown_mode_or_option(
+        self, provider: AsyncProvider, prefix: str, bad: dict[str, object]
+    ) -> None:
+        with pytest.raises(TypeError):
+            await provider.put(prefix + "bad", b"v", **bad)  # type: ignore[arg-type]  # on purpose
+        with pytest.raises(KeyError):
+            await provider.get(prefix + "bad")  # nothing was written
 
     # --- conditional reads --------------------------------------------------------------
 
     async def test_get_if_match(self, provider: AsyncProvider, prefix: str) -> None:
-        etag1 = await provider.put(prefix + "a", b"v1", create_only=True)
+        etag1 = await provider.put(prefix + "a", b"v1", mode="create")
         got = await provider.get(prefix + "a", if_match=etag1)
         assert got is not None
         assert got.data == b"v1"
-        await provider.put(prefix + "a", b"v2-other", if_match=etag1)
+        await provider.put(prefix + "a", b"v2-other", mode=IfMatch(etag1))
         with pytest.raises(KeySyncError):
             await provider.get(prefix + "a", if_match=etag1)
 
     async def test_get_if_none_match(self, provider: AsyncProvider, prefix: str) -> None:
-        etag1 = await provider.put(prefix + "a", b"v1", create_only=True)
+        etag1 = await provider.put(prefix + "a", b"v1", mode="create")
         assert await provider.get(prefix + "a", if_none_match=etag1) is None
-        etag2 = await provider.put(prefix + "a", b"v2-other", if_match=etag1)
+        etag2 = await provider.put(prefix + "a", b"v2-other", mode=IfMatch(etag1))
         got = await provider.get(prefix + "a", if_none_match=etag1)
         assert got is not None
         assert (got.data, got.etag) == (b"v2-other", etag2)
@@ -227,7 +269,7 @@ class AsyncProviderConformance:
     # --- deletes ------------------------------------------------------------------------
 
     async def test_delete_if_match(self, provider: AsyncProvider, prefix: str) -> None:
-        etag = await provider.put(prefix + "a", b"v1", create_only=True)
+        etag = await provider.put(prefix + "a", b"v1", mode="create")
         await provider.delete(prefix + "a", if_match=etag)
         with pytest.raises(KeyError):
             await provider.get(prefix + "a")
@@ -235,8 +277,8 @@ class AsyncProviderConformance:
     async def test_delete_if_match_stale_fails_and_keeps_value(
         self, provider: AsyncProvider, prefix: str
     ) -> None:
-        etag1 = await provider.put(prefix + "a", b"v1", create_only=True)
-        await provider.put(prefix + "a", b"v2-other", if_match=etag1)
+        etag1 = await provider.put(prefix + "a", b"v1", mode="create")
+        await provider.put(prefix + "a", b"v2-other", mode=IfMatch(etag1))
         with pytest.raises(KeySyncError):
             await provider.delete(prefix + "a", if_match=etag1)
         got = await provider.get(prefix + "a")
@@ -248,7 +290,7 @@ class AsyncProviderConformance:
             await provider.delete(prefix + "missing")
 
     async def test_delete_missing_with_if_match(self, provider: AsyncProvider, prefix: str) -> None:
-        etag = await provider.put(prefix + "a", b"v1", create_only=True)
+        etag = await provider.put(prefix + "a", b"v1", mode="create")
         await provider.delete(prefix + "a", if_match=etag)
         with pytest.raises(KeySyncError):
             await provider.delete(prefix + "a", if_match=etag)
@@ -257,11 +299,11 @@ class AsyncProviderConformance:
         if not isinstance(provider, AsyncSupportsBatchDelete):
             pytest.skip("no batch delete")
         etags = {
-            prefix + str(i): await provider.put(prefix + str(i), b"x", create_only=True)
+            prefix + str(i): await provider.put(prefix + str(i), b"x", mode="create")
             for i in range(5)
         }
         stale = prefix + "0"
-        await provider.put(stale, b"changed", if_match=etags[stale])
+        await provider.put(stale, b"changed", mode=IfMatch(etags[stale]))
         failures = await provider.delete_many(list(etags.items()))
         assert set(failures) == {stale}
         assert isinstance(failures[stale], KeySyncError)
@@ -271,11 +313,11 @@ class AsyncProviderConformance:
 
     async def test_list_prefix_with_etags(self, provider: AsyncProvider, prefix: str) -> None:
         etags = {
-            prefix + n: await provider.put(prefix + n, n.encode(), create_only=True)
+            prefix + n: await provider.put(prefix + n, n.encode(), mode="create")
             for n in ["a", "b/c", "b/d", "e"]
         }
         outside = prefix.rstrip("/") + "-outside"
-        await provider.put(outside, b"x", create_only=True)
+        await provider.put(outside, b"x", mode="create")
         try:
             listed = {o.name: o for o in await _listed(provider, prefix)}
             assert set(listed) == set(etags)
@@ -293,7 +335,7 @@ class AsyncProviderConformance:
         assert await _listed(provider, prefix) == []
 
     async def test_list_etag_matches_head(self, provider: AsyncProvider, prefix: str) -> None:
-        etag = await provider.put(prefix + "x", b"payload", create_only=True)
+        etag = await provider.put(prefix + "x", b"payload", mode="create")
         (listed,) = await _listed(provider, prefix)
         assert listed.etag == etag == (await provider.head(prefix + "x")).etag
 
@@ -306,7 +348,7 @@ class AsyncProviderConformance:
 
         async def attempt(i: int) -> bool:
             try:
-                await provider.put(name, f"writer-{i}".encode(), create_only=True)
+                await provider.put(name, f"writer-{i}".encode(), mode="create")
             except KeySyncError:
                 return False
             return True
@@ -321,11 +363,11 @@ class AsyncProviderConformance:
         self, provider: AsyncProvider, prefix: str
     ) -> None:
         name = prefix + "race"
-        etag = await provider.put(name, b"start", create_only=True)
+        etag = await provider.put(name, b"start", mode="create")
 
         async def attempt(i: int) -> bool:
             try:
-                await provider.put(name, f"writer-{i}".encode(), if_match=etag)
+                await provider.put(name, f"writer-{i}".encode(), mode=IfMatch(etag))
             except KeySyncError:
                 return False
             return True
@@ -336,7 +378,7 @@ class AsyncProviderConformance:
     # --- lifecycle ----------------------------------------------------------------------
 
     async def test_pickle_round_trip(self, provider: AsyncProvider, prefix: str) -> None:
-        await provider.put(prefix + "p", b"pickled", create_only=True)
+        await provider.put(prefix + "p", b"pickled", mode="create")
         clone: AsyncProvider = pickle.loads(pickle.dumps(provider))
         try:
             got = await clone.get(prefix + "p")
@@ -346,7 +388,7 @@ class AsyncProviderConformance:
         assert got.data == b"pickled"
 
     async def test_close_then_reuse(self, provider: AsyncProvider, prefix: str) -> None:
-        await provider.put(prefix + "c", b"1", create_only=True)
+        await provider.put(prefix + "c", b"1", mode="create")
         await provider.close()
         got = await provider.get(prefix + "c")
         assert got is not None

@@ -24,7 +24,7 @@ import pytest
 
 from ._testing_async import AsyncProviderConformance
 from .errors import KeySyncError
-from .providers._base import Provider, SupportsBatchDelete
+from .providers._base import CREATE, OVERWRITE, IfMatch, Provider, SupportsBatchDelete
 
 __all__ = ["AsyncProviderConformance", "ProviderConformance"]
 
@@ -58,7 +58,7 @@ class ProviderConformance:
 
     def test_create_only_then_get(self, provider: Provider, prefix: str) -> None:
         name = prefix + "a"
-        etag = provider.put(name, b"hello", create_only=True)
+        etag = provider.put(name, b"hello", mode="create")
         assert isinstance(etag, str)
         assert etag
         got = provider.get(name)
@@ -67,8 +67,8 @@ class ProviderConformance:
         assert got.etag == etag
 
     def test_binary_and_empty_values(self, provider: Provider, prefix: str) -> None:
-        provider.put(prefix + "bin", _ALL_BYTES, create_only=True)
-        provider.put(prefix + "empty", b"", create_only=True)
+        provider.put(prefix + "bin", _ALL_BYTES, mode="create")
+        provider.put(prefix + "empty", b"", mode="create")
         got_bin = provider.get(prefix + "bin")
         got_empty = provider.get(prefix + "empty")
         assert got_bin is not None
@@ -78,7 +78,7 @@ class ProviderConformance:
 
     def test_metadata_round_trip(self, provider: Provider, prefix: str) -> None:
         meta = {"tcm_codec": "orjson|zstd:level=9", "tcm_schema": "0123abcd", "tcm_token": "t-1"}
-        etag = provider.put(prefix + "m", b"{}", create_only=True, metadata=meta)
+        etag = provider.put(prefix + "m", b"{}", mode="create", metadata=meta)
         got = provider.get(prefix + "m")
         assert got is not None
         assert dict(got.metadata) == meta
@@ -94,7 +94,7 @@ class ProviderConformance:
         provider.put(
             prefix + "c",
             b"\x28\xb5\x2f\xfd",
-            create_only=True,
+            mode="create",
             content_type="application/json",
             content_encoding="zstd",
         )
@@ -113,7 +113,7 @@ class ProviderConformance:
     def test_names_with_odd_characters(self, provider: Provider, prefix: str) -> None:
         names = ["a/b/c", "%2F%5C%25", "sp%20ace", "x~y_z-.1", "d/%2E%2E/e", "caf%C3%A9"]
         for n in names:
-            provider.put(prefix + n, n.encode(), create_only=True)
+            provider.put(prefix + n, n.encode(), mode="create")
         for n in names:
             got = provider.get(prefix + n)
             assert got is not None
@@ -124,7 +124,7 @@ class ProviderConformance:
     def test_long_name(self, provider: Provider, prefix: str) -> None:
         room = provider.max_name_length - len(prefix.encode())
         name = prefix + "n" * min(room, 900)
-        provider.put(name, b"long", create_only=True)
+        provider.put(name, b"long", mode="create")
         got = provider.get(name)
         assert got is not None
         assert got.data == b"long"
@@ -136,39 +136,39 @@ class ProviderConformance:
         self, provider: Provider, prefix: str
     ) -> None:
         name = prefix + "a"
-        etag = provider.put(name, b"first", create_only=True)
+        etag = provider.put(name, b"first", mode="create")
         with pytest.raises(KeySyncError):
-            provider.put(name, b"second", create_only=True)
+            provider.put(name, b"second", mode="create")
         got = provider.get(name)
         assert got is not None
         assert (got.data, got.etag) == (b"first", etag)
 
     def test_if_match_current_succeeds(self, provider: Provider, prefix: str) -> None:
         name = prefix + "a"
-        etag1 = provider.put(name, b"v1", create_only=True)
-        etag2 = provider.put(name, b"v2", if_match=etag1)
+        etag1 = provider.put(name, b"v1", mode="create")
+        etag2 = provider.put(name, b"v2", mode=IfMatch(etag1))
         got = provider.get(name)
         assert got is not None
         assert (got.data, got.etag) == (b"v2", etag2)
 
     def test_if_match_stale_fails_and_keeps_value(self, provider: Provider, prefix: str) -> None:
         name = prefix + "a"
-        etag1 = provider.put(name, b"v1", create_only=True)
-        etag2 = provider.put(name, b"v2", if_match=etag1)
+        etag1 = provider.put(name, b"v1", mode="create")
+        etag2 = provider.put(name, b"v2", mode=IfMatch(etag1))
         if etag1 == etag2:
             pytest.skip("this provider gives equal etags to distinct versions")
         with pytest.raises(KeySyncError):
-            provider.put(name, b"v3", if_match=etag1)
+            provider.put(name, b"v3", mode=IfMatch(etag1))
         got = provider.get(name)
         assert got is not None
         assert got.data == b"v2"
 
     def test_if_match_on_missing_fails(self, provider: Provider, prefix: str) -> None:
         name = prefix + "a"
-        etag = provider.put(name, b"v1", create_only=True)
+        etag = provider.put(name, b"v1", mode="create")
         provider.delete(name, if_match=etag)
         with pytest.raises(KeySyncError):
-            provider.put(name, b"v2", if_match=etag)
+            provider.put(name, b"v2", mode=IfMatch(etag))
         with pytest.raises(KeyError):
             provider.get(name)
 
@@ -182,27 +182,77 @@ class ProviderConformance:
 
     def test_etag_changes_with_content(self, provider: Provider, prefix: str) -> None:
         name = prefix + "a"
-        etag1 = provider.put(name, b"v1", create_only=True)
-        etag2 = provider.put(name, b"v2-different", if_match=etag1)
+        etag1 = provider.put(name, b"v1", mode="create")
+        etag2 = provider.put(name, b"v2-different", mode=IfMatch(etag1))
         assert etag1 != etag2
+
+    # --- write modes (one PutMode per put; contradictions cannot be asked for) ----------
+
+    def test_put_mode_overwrite_creates_then_replaces(
+        self, provider: Provider, prefix: str
+    ) -> None:
+        name = prefix + "o"
+        provider.put(name, b"v1", mode=OVERWRITE)  # no object yet: overwrite creates it
+        second = provider.put(name, b"v2")  # overwrite is the default mode
+        got = provider.get(name)
+        assert got is not None
+        assert (got.data, got.etag) == (b"v2", second)
+
+    def test_put_mode_conflicts_name_the_expected_version(
+        self, provider: Provider, prefix: str
+    ) -> None:
+        name = prefix + "m"
+        etag = provider.put(name, b"v1", mode=CREATE)
+        with pytest.raises(KeySyncError) as created:
+            provider.put(name, b"v2", mode=CREATE)
+        assert created.value.expected_etag is None
+        provider.delete(name, if_match=etag)
+        with pytest.raises(KeySyncError) as matched:
+            provider.put(name, b"v2", mode=IfMatch(etag))
+        assert matched.value.expected_etag == etag
+
+    @pytest.mark.parametrize(
+        "bad",
+        [
+            {"create_only": True, "if_match": '"1"'},
+            {"create_only": True},
+            {"if_match": '"1"'},
+            {"mode": "create-only"},
+            {"mode": '"an-etag"'},
+            {"mode": None},
+        ],
+    )
+    def test_put_refuses_an_unknown_mode_or_option(
+        self, provider: Provider, prefix: str, bad: dict[str, object]
+    ) -> None:
+        name = prefix + "bad"
+        with pytest.raises(TypeError):
+            provider.put(name, b"v", **bad)  # type: ignore[arg-type]  # wrong on purpose
+        with pytest.raises(KeyError):
+            provider.get(name)  # nothing was written
+
+    def test_if_match_mode_needs_an_etag(self) -> None:
+        for etag in ("", None, 3):
+            with pytest.raises(TypeError):
+                IfMatch(etag)  # type: ignore[arg-type]  # wrong on purpose
 
     # --- conditional reads --------------------------------------------------------------
 
     def test_get_if_match(self, provider: Provider, prefix: str) -> None:
         name = prefix + "a"
-        etag1 = provider.put(name, b"v1", create_only=True)
+        etag1 = provider.put(name, b"v1", mode="create")
         got = provider.get(name, if_match=etag1)
         assert got is not None
         assert got.data == b"v1"
-        provider.put(name, b"v2-other", if_match=etag1)
+        provider.put(name, b"v2-other", mode=IfMatch(etag1))
         with pytest.raises(KeySyncError):
             provider.get(name, if_match=etag1)
 
     def test_get_if_none_match(self, provider: Provider, prefix: str) -> None:
         name = prefix + "a"
-        etag1 = provider.put(name, b"v1", create_only=True)
+        etag1 = provider.put(name, b"v1", mode="create")
         assert provider.get(name, if_none_match=etag1) is None
-        etag2 = provider.put(name, b"v2-other", if_match=etag1)
+        etag2 = provider.put(name, b"v2-other", mode=IfMatch(etag1))
         got = provider.get(name, if_none_match=etag1)
         assert got is not None
         assert (got.data, got.etag) == (b"v2-other", etag2)
@@ -211,7 +261,7 @@ class ProviderConformance:
 
     def test_delete_if_match(self, provider: Provider, prefix: str) -> None:
         name = prefix + "a"
-        etag = provider.put(name, b"v1", create_only=True)
+        etag = provider.put(name, b"v1", mode="create")
         provider.delete(name, if_match=etag)
         with pytest.raises(KeyError):
             provider.get(name)
@@ -220,8 +270,8 @@ class ProviderConformance:
         self, provider: Provider, prefix: str
     ) -> None:
         name = prefix + "a"
-        etag1 = provider.put(name, b"v1", create_only=True)
-        provider.put(name, b"v2-other", if_match=etag1)
+        etag1 = provider.put(name, b"v1", mode="create")
+        provider.put(name, b"v2-other", mode=IfMatch(etag1))
         with pytest.raises(KeySyncError):
             provider.delete(name, if_match=etag1)
         got = provider.get(name)
@@ -234,7 +284,7 @@ class ProviderConformance:
 
     def test_delete_missing_with_if_match(self, provider: Provider, prefix: str) -> None:
         name = prefix + "a"
-        etag = provider.put(name, b"v1", create_only=True)
+        etag = provider.put(name, b"v1", mode="create")
         provider.delete(name, if_match=etag)
         with pytest.raises(KeySyncError):
             provider.delete(name, if_match=etag)
@@ -243,10 +293,10 @@ class ProviderConformance:
         if not isinstance(provider, SupportsBatchDelete):
             pytest.skip("no batch delete")
         etags = {
-            prefix + str(i): provider.put(prefix + str(i), b"x", create_only=True) for i in range(5)
+            prefix + str(i): provider.put(prefix + str(i), b"x", mode="create") for i in range(5)
         }
         stale = prefix + "0"
-        provider.put(stale, b"changed", if_match=etags[stale])
+        provider.put(stale, b"changed", mode=IfMatch(etags[stale]))
         failures = provider.delete_many(list(etags.items()))
         assert set(failures) == {stale}
         assert isinstance(failures[stale], KeySyncError)
@@ -256,10 +306,10 @@ class ProviderConformance:
 
     def test_list_prefix_with_etags(self, provider: Provider, prefix: str) -> None:
         etags = {
-            prefix + n: provider.put(prefix + n, n.encode(), create_only=True)
+            prefix + n: provider.put(prefix + n, n.encode(), mode="create")
             for n in ["a", "b/c", "b/d", "e"]
         }
-        provider.put(prefix.rstrip("/") + "-outside", b"x", create_only=True)
+        provider.put(prefix.rstrip("/") + "-outside", b"x", mode="create")
         try:
             listed = {o.name: o for o in provider.list(prefix)}
             assert set(listed) == set(etags)
@@ -277,7 +327,7 @@ class ProviderConformance:
         assert list(provider.list(prefix)) == []
 
     def test_list_etag_matches_head(self, provider: Provider, prefix: str) -> None:
-        etag = provider.put(prefix + "x", b"payload", create_only=True)
+        etag = provider.put(prefix + "x", b"payload", mode="create")
         (listed,) = list(provider.list(prefix))
         assert listed.etag == etag == provider.head(prefix + "x").etag
 
@@ -290,7 +340,7 @@ class ProviderConformance:
         def attempt(i: int) -> bool:
             barrier.wait()
             try:
-                provider.put(name, f"writer-{i}".encode(), create_only=True)
+                provider.put(name, f"writer-{i}".encode(), mode="create")
             except KeySyncError:
                 return False
             return True
@@ -304,13 +354,13 @@ class ProviderConformance:
 
     def test_concurrent_if_match_has_one_winner(self, provider: Provider, prefix: str) -> None:
         name = prefix + "race"
-        etag = provider.put(name, b"start", create_only=True)
+        etag = provider.put(name, b"start", mode="create")
         barrier = threading.Barrier(8)
 
         def attempt(i: int) -> bool:
             barrier.wait()
             try:
-                provider.put(name, f"writer-{i}".encode(), if_match=etag)
+                provider.put(name, f"writer-{i}".encode(), mode=IfMatch(etag))
             except KeySyncError:
                 return False
             return True
@@ -322,7 +372,7 @@ class ProviderConformance:
     # --- lifecycle ----------------------------------------------------------------------
 
     def test_pickle_round_trip(self, provider: Provider, prefix: str) -> None:
-        provider.put(prefix + "p", b"pickled", create_only=True)
+        provider.put(prefix + "p", b"pickled", mode="create")
         clone = pickle.loads(pickle.dumps(provider))
         got = clone.get(prefix + "p")
         assert got is not None
@@ -330,7 +380,7 @@ class ProviderConformance:
         clone.close()
 
     def test_close_then_reuse(self, provider: Provider, prefix: str) -> None:
-        provider.put(prefix + "c", b"1", create_only=True)
+        provider.put(prefix + "c", b"1", mode="create")
         provider.close()
         got = provider.get(prefix + "c")
         assert got is not None

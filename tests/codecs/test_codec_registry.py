@@ -159,6 +159,17 @@ def test_missing_orjson_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None
     assert info.value.package == "orjson"
 
 
+def test_aesgcm_builtin_names_the_crypto_extra() -> None:
+    from typed_cloudmap._lazy import Builtin
+    from typed_cloudmap.codecs._registry import CODECS
+
+    entry = CODECS.builtins["aesgcm"]
+    assert entry == Builtin(
+        "typed_cloudmap.codecs._aesgcm:AesGcmTransform", ("cryptography",), "cryptography", "crypto"
+    )
+    assert "aesgcm" in available_codecs()
+
+
 def _make_plugin(root: Path, dist: str, body: str, entry: str) -> None:
     info = root / f"{dist}-1.0.dist-info"
     info.mkdir()
@@ -224,6 +235,6 @@ def test_entry_point_loader_can_be_replaced(monkeypatch: pytest.MonkeyPatch) -> 
         def load(self) -> type[Reverse]:
             return Reverse
 
-    monkeypatch.setattr(_registry, "_entry_points", lambda: {"fake": FakeEntryPoint()})
+    monkeypatch.setattr(_registry.CODECS, "entry_points", lambda: {"fake": FakeEntryPoint()})
     assert "fake" in available_codecs()
     assert isinstance(get_codec("fake"), Reverse)

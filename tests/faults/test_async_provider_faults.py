@@ -20,7 +20,7 @@ import pytest
 from faults._faulty import ATTEMPTS, FAULT_BACKENDS, fast_sdk_retries, upstream_of
 from faults._proxy import running_proxy
 from typed_cloudmap.errors import KeySyncError, ProviderError
-from typed_cloudmap.providers import AsyncProvider
+from typed_cloudmap.providers import AsyncProvider, IfMatch
 
 RATE = 0.2
 KEYS = 60
@@ -114,11 +114,11 @@ def test_async_provider_under_faults(
         async def create(i: int) -> None:
             name, value = f"k{i:03d}", f"v{i}-{uuid.uuid4().hex}".encode()
             async with limit:
-                etag = await attempt(faulty.put(name, value, create_only=True))
+                etag = await attempt(faulty.put(name, value, mode="create"))
                 if etag is not None:
                     written[name] = (value, etag)
                     newer = value + b"-2"
-                    etag2 = await attempt(faulty.put(name, newer, if_match=etag))
+                    etag2 = await attempt(faulty.put(name, newer, mode=IfMatch(etag)))
                     if etag2 is not None:
                         written[name] = (newer, etag2)
                     else:  # a lost reply: the update may have been applied all the same

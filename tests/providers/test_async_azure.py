@@ -9,7 +9,7 @@ import pytest
 
 from emulators.azurite import Azurite
 from typed_cloudmap.errors import KeySyncError, ProviderError, ValueSizeError
-from typed_cloudmap.providers import AsyncProvider
+from typed_cloudmap.providers import AsyncProvider, IfMatch
 from typed_cloudmap.providers.async_azure import AsyncAzureBlobProvider
 from typed_cloudmap.testing import AsyncProviderConformance
 
@@ -31,14 +31,14 @@ class TestAsyncAzureOnAzurite(AsyncProviderConformance):
 @pytest.mark.asyncio
 async def test_sync_and_async_providers_see_each_other(azurite: Azurite) -> None:
     provider = _provider(azurite)
-    etag = await provider.put("k", b"async", create_only=True)
+    etag = await provider.put("k", b"async", mode="create")
     sync = azurite.provider(provider.container)
     got = sync.get("k", if_match=etag)
     assert got is not None
     assert got.data == b"async"
-    sync.put("k", b"sync", if_match=etag)
+    sync.put("k", b"sync", mode=IfMatch(etag))
     with pytest.raises(KeySyncError):
-        await provider.put("k", b"lost", if_match=etag)
+        await provider.put("k", b"lost", mode=IfMatch(etag))
     await provider.close()
 
 
@@ -48,8 +48,8 @@ async def test_limits_and_missing_container(azurite: Azurite) -> None:
     provider.max_object_size = 8
     with pytest.raises(ValueSizeError):
         await provider.put("big", b"123456789")
-    with pytest.raises(ValueError, match="cannot both hold"):
-        await provider.put("k", b"x", create_only=True, if_match='"e"')
+    with pytest.raises(TypeError, match="create_only"):  # the old contradictory keywords
+        await provider.put("k", b"x", create_only=True, if_match='"e"')  # type: ignore[call-arg]
     with pytest.raises(ProviderError, match="ContainerNotFound"):
         await provider.put("k", b"x")
     await provider.close()

@@ -11,6 +11,7 @@ import pytest
 from async_backends import ASYNC_BACKENDS, async_twin
 from backends import factory_for
 from typed_cloudmap.errors import KeySyncError
+from typed_cloudmap.providers import IfMatch
 
 
 @pytest.mark.parametrize("backend", ASYNC_BACKENDS)
@@ -21,13 +22,13 @@ def test_sync_and_async_share_one_store(
     provider = async_twin(sync)
 
     async def main() -> None:
-        etag = await provider.put("shared/a", b"from async", create_only=True)
+        etag = await provider.put("shared/a", b"from async", mode="create")
         got = sync.get("shared/a", if_match=etag)
         assert got is not None
         assert got.data == b"from async"
-        etag2 = sync.put("shared/a", b"from sync", if_match=etag)
+        etag2 = sync.put("shared/a", b"from sync", mode=IfMatch(etag))
         with pytest.raises(KeySyncError):
-            await provider.put("shared/a", b"stale", if_match=etag)
+            await provider.put("shared/a", b"stale", mode=IfMatch(etag))
         assert await provider.get("shared/a", if_none_match=etag2) is None
         listed = [(o.name, o.etag) async for o in provider.list("shared/")]
         assert listed == [(o.name, o.etag) for o in sync.list("shared/")] == [("shared/a", etag2)]

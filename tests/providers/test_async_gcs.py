@@ -9,7 +9,7 @@ import pytest
 
 from emulators.fake_gcs import FakeGCS
 from typed_cloudmap.errors import KeySyncError, ProviderError, ValueSizeError
-from typed_cloudmap.providers import AsyncProvider, GCSProvider, open_async_url
+from typed_cloudmap.providers import AsyncProvider, GCSProvider, IfMatch, open_async_url
 from typed_cloudmap.providers.async_gcs import AsyncGCSProvider
 from typed_cloudmap.testing import AsyncProviderConformance
 
@@ -39,16 +39,16 @@ class TestAsyncGCSOnFakeGCS(AsyncProviderConformance):
 @pytest.mark.asyncio
 async def test_sync_and_async_providers_see_each_other(fake_gcs: FakeGCS) -> None:
     provider = _provider(fake_gcs)
-    etag = await provider.put("k", b"async", create_only=True, metadata={"tcm_token": "t"})
+    etag = await provider.put("k", b"async", mode="create", metadata={"tcm_token": "t"})
     sync = GCSProvider(
         provider.bucket, project=fake_gcs.project, endpoint_url=fake_gcs.endpoint_url
     )
     got = sync.get("k", if_match=etag)
     assert got is not None
     assert (got.data, dict(got.metadata)) == (b"async", {"tcm_token": "t"})
-    sync.put("k", b"sync", if_match=etag)
+    sync.put("k", b"sync", mode=IfMatch(etag))
     with pytest.raises(KeySyncError):
-        await provider.put("k", b"lost", if_match=etag)
+        await provider.put("k", b"lost", mode=IfMatch(etag))
     with pytest.raises(KeySyncError):
         await provider.get("k", if_match="not-a-generation")
     await provider.close()
@@ -63,9 +63,9 @@ async def test_limits_and_missing_bucket(fake_gcs: FakeGCS) -> None:
         await provider.put("big", b"123456789")
     with pytest.raises(ValueSizeError):
         await provider.put("n" * 1025, b"x")
-    with pytest.raises(ValueError, match="either create_only or if_match"):
-        await provider.put("k", b"x", create_only=True, if_match="1")
-    with pytest.raises(ProviderError, match="bucket does not exist"):
+    with pytest.raises(TypeError, match="create_only"):  # the old contradictory keywords
+        await provider.put("k", b"x", create_only=True, if_match='"e"')  # type: ignore[call-arg]
+    with pytest.raises(ProviderError, match="bucket or container does not exist"):
         await provider.put("k", b"x")
     await provider.close()
 
@@ -105,12 +105,12 @@ async def test_large_value_keeps_its_condition(fake_gcs: FakeGCS) -> None:
     (which drops them on the resumable uploads the sync SDK uses above 8 MiB)."""
     provider = _provider(fake_gcs)
     big = b"\x02" * (9 * 1024**2) + b"tail"
-    etag = await provider.put("big", big, create_only=True)
+    etag = await provider.put("big", big, mode="create")
     with pytest.raises(KeySyncError):
-        await provider.put("big", big, create_only=True)
-    etag2 = await provider.put("big", big + b"2", if_match=etag, metadata={"tcm_token": "t"})
+        await provider.put("big", big, mode="create")
+    etag2 = await provider.put("big", big + b"2", mode=IfMatch(etag), metadata={"tcm_token": "t"})
     with pytest.raises(KeySyncError):
-        await provider.put("big", big + b"3", if_match=etag)
+        await provider.put("big", big + b"3", mode=IfMatch(etag))
     got = await provider.get("big")
     assert got is not None
     assert (got.data, got.etag, got.metadata["tcm_token"]) == (big + b"2", etag2, "t")

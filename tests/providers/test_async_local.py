@@ -13,6 +13,7 @@ from typed_cloudmap.providers import (
     AsyncLocalProvider,
     AsyncMemoryProvider,
     AsyncProvider,
+    IfMatch,
     LocalProvider,
     MemoryProvider,
     _registry,
@@ -44,20 +45,20 @@ class TestAsyncLocal(AsyncProviderConformance):
 async def test_memory_store_shared_with_sync_provider() -> None:
     sync = MemoryProvider()
     provider = AsyncMemoryProvider(sync)
-    etag = await provider.put("a", b"1", create_only=True)
+    etag = await provider.put("a", b"1", mode="create")
     got = sync.get("a")
     assert got is not None
     assert got.etag == etag
-    sync.put("a", b"2", if_match=etag)
+    sync.put("a", b"2", mode=IfMatch(etag))
     with pytest.raises(KeySyncError):
-        await provider.put("a", b"3", if_match=etag)
+        await provider.put("a", b"3", mode=IfMatch(etag))
 
 
 @pytest.mark.asyncio
 async def test_local_directory_shared_with_sync_provider(tmp_path: Path) -> None:
     sync = LocalProvider(tmp_path)
     provider = AsyncLocalProvider(tmp_path)
-    etag = sync.put("a", b"1", create_only=True)
+    etag = sync.put("a", b"1", mode="create")
     got = await provider.get("a", if_match=etag)
     assert got is not None
     assert got.data == b"1"
@@ -144,9 +145,9 @@ def test_async_url_lookup(tmp_path: Path) -> None:
 
 
 def test_registered_async_provider_wins(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_registry, "_registered", {})
-    monkeypatch.setattr(_registry, "_loaded", {})
-    register_provider("memory", MemoryProvider)  # a sync class: the async twin is used
+    monkeypatch.setattr(_registry.PROVIDERS, "registered", {})
+    monkeypatch.setattr(_registry.PROVIDERS, "loaded", {})
+    register_provider("memory", MemoryProvider, replace=True)  # sync: the async twin is used
     assert async_provider_class("memory") is AsyncMemoryProvider
 
     class Custom(AsyncMemoryProvider):
@@ -164,7 +165,7 @@ def _race_in_process(root: str, worker: int) -> int:
 
         async def attempt(task: int) -> bool:
             try:
-                await provider.put("race", f"{worker}-{task}".encode(), create_only=True)
+                await provider.put("race", f"{worker}-{task}".encode(), mode="create")
             except KeySyncError:
                 return False
             return True

@@ -16,6 +16,7 @@ import pytest
 
 from emulators.azurite import ACCOUNT_KEY, Azurite
 from typed_cloudmap.errors import KeySyncError, ProviderError
+from typed_cloudmap.providers import IfMatch
 from typed_cloudmap.providers._base import ObjectInfo, Provider, StoredObject, SupportsBatchDelete
 from typed_cloudmap.providers._registry import open_url
 from typed_cloudmap.providers.azure import AzureBlobProvider
@@ -85,7 +86,7 @@ def test_from_url_parts_uses_environment_and_creates(
     provider, prefix = AzureBlobProvider.from_url_parts(container, "p/", {"create": "true"})
     assert prefix == "p/"
     assert provider.endpoint == azurite.endpoint
-    provider.put("p/x", b"1", create_only=True)
+    provider.put("p/x", b"1", mode="create")
     assert [o.name for o in provider.list("p/")] == ["p/x"]
 
 
@@ -126,12 +127,12 @@ def test_one_request_per_single_object_operation(
     counted: tuple[AzureBlobProvider, RequestLog],
 ) -> None:
     provider, log = counted
-    etag = provider.put("k", b"v1", create_only=True, metadata={"tcm_token": "t"})
+    etag = provider.put("k", b"v1", mode="create", metadata={"tcm_token": "t"})
     assert [m for m, _ in log.take()] == ["PUT"]
-    etag2 = provider.put("k", b"v2", if_match=etag)
+    etag2 = provider.put("k", b"v2", mode=IfMatch(etag))
     steps: list[tuple[str, Callable[[], object], type | None]] = [
-        ("put stale", lambda: _outcome(provider.put, "k", b"x", if_match=etag), KeySyncError),
-        ("put exists", lambda: _outcome(provider.put, "k", b"x", create_only=True), KeySyncError),
+        ("put stale", lambda: _outcome(provider.put, "k", b"x", mode=IfMatch(etag)), KeySyncError),
+        ("put exists", lambda: _outcome(provider.put, "k", b"x", mode="create"), KeySyncError),
         ("put plain", lambda: provider.put("other", b"x"), str),
         ("get", lambda: provider.get("k"), StoredObject),
         ("get 304", lambda: provider.get("k", if_none_match=etag2), type(None)),
@@ -156,7 +157,7 @@ def test_pagination_and_batch_delete_request_counts(
     n = 1001
     names = [f"many/{i:05d}" for i in range(n)]
     with ThreadPoolExecutor(16) as pool:
-        etags = list(pool.map(lambda name: provider.put(name, b"x", create_only=True), names))
+        etags = list(pool.map(lambda name: provider.put(name, b"x", mode="create"), names))
     log.take()
 
     listed = [o.name for o in provider.list("many/")]
@@ -184,9 +185,9 @@ def test_batch_delete_reports_each_failure(
     azure_make_provider: Callable[[], AzureBlobProvider],
 ) -> None:
     provider = azure_make_provider()
-    e1 = provider.put("a", b"1", create_only=True)
-    provider.put("a", b"2", if_match=e1)
-    e2 = provider.put("b", b"1", create_only=True)
+    e1 = provider.put("a", b"1", mode="create")
+    provider.put("a", b"2", mode=IfMatch(e1))
+    e2 = provider.put("b", b"1", mode="create")
     failures = provider.delete_many([("a", e1), ("b", e2), ("gone", None), ("gone2", e2)])
     assert set(failures) == {"a", "gone", "gone2"}
     assert isinstance(failures["a"], KeySyncError)
@@ -200,7 +201,7 @@ def test_empty_blob_get_costs_two_requests(
     # The SDK's first GET asks for a byte range, which an empty blob answers with 416;
     # it then repeats the GET without a range. Documented; every other get is one request.
     provider, log = counted
-    provider.put("empty", b"", create_only=True)
+    provider.put("empty", b"", mode="create")
     log.take()
     got = provider.get("empty")
     assert got is not None
@@ -215,13 +216,13 @@ def test_chunked_upload_keeps_its_conditions(azurite: Azurite) -> None:
     log = RequestLog()
     provider = azurite.provider(client_kwargs={**limits, "raw_request_hook": log})
     big1, big2 = b"1" * 3000, b"2" * 3000
-    etag = provider.put("big", big1, create_only=True)
+    etag = provider.put("big", big1, mode="create")
     assert len(log.take()) > 2  # staged blocks plus the commit
     with pytest.raises(KeySyncError):
-        provider.put("big", big2, create_only=True)
-    etag2 = provider.put("big", big2, if_match=etag)
+        provider.put("big", big2, mode="create")
+    etag2 = provider.put("big", big2, mode=IfMatch(etag))
     with pytest.raises(KeySyncError):
-        provider.put("big", big1, if_match=etag)
+        provider.put("big", big1, mode=IfMatch(etag))
     got = provider.get("big")
     assert got is not None
     assert (got.data, got.etag) == (big2, etag2)
@@ -259,7 +260,7 @@ def test_content_encoding_is_not_decoded_on_read(
 
 def test_etags_are_quoted_everywhere(azure_make_provider: Callable[[], AzureBlobProvider]) -> None:
     provider = azure_make_provider()
-    etag = provider.put("e", b"1", create_only=True)
+    etag = provider.put("e", b"1", mode="create")
     assert etag.startswith('"')
     assert etag.endswith('"')
     (listed,) = provider.list()
@@ -276,8 +277,8 @@ def test_missing_container_is_a_provider_error(azurite: Azurite) -> None:
     for call in (
         lambda: provider.get("k"),
         lambda: provider.head("k"),
-        lambda: provider.put("k", b"v", create_only=True),
-        lambda: provider.put("k", b"v", if_match='"0x1"'),
+        lambda: provider.put("k", b"v", mode="create"),
+        lambda: provider.put("k", b"v", mode=IfMatch('"0x1"')),
         lambda: provider.delete("k"),
         lambda: list(provider.list()),
     ):
@@ -337,7 +338,7 @@ def test_no_credential_without_azure_identity_says_how_to_fix(azurite: Azurite) 
 def _read_in_child(blob: bytes) -> bytes:
     provider = pickle.loads(blob)
     got = provider.get("shared")
-    provider.put("from-child", b"child", create_only=True)
+    provider.put("from-child", b"child", mode="create")
     return bytes(got.data)
 
 
@@ -345,7 +346,7 @@ def test_pickled_provider_works_in_another_process(
     azure_make_provider: Callable[[], AzureBlobProvider],
 ) -> None:
     provider = azure_make_provider()
-    provider.put("shared", b"parent", create_only=True)
+    provider.put("shared", b"parent", mode="create")
     context = multiprocessing.get_context("spawn")
     with context.Pool(1) as pool:
         assert pool.apply(_read_in_child, (pickle.dumps(provider),)) == b"parent"

@@ -17,6 +17,7 @@ from google.oauth2.credentials import Credentials
 
 from emulators.fake_gcs import FakeGCS
 from typed_cloudmap.errors import KeySyncError, ProviderError, ValueSizeError
+from typed_cloudmap.providers import IfMatch
 from typed_cloudmap.providers._base import Provider
 from typed_cloudmap.providers._registry import open_url
 from typed_cloudmap.providers.gcs import GCSProvider
@@ -100,7 +101,7 @@ def test_open_url_gives_provider_prefix_and_leftover_options(fake_gcs: FakeGCS) 
     provider, prefix, options = open_url(url)
     assert isinstance(provider, GCSProvider)
     assert (provider.name, prefix, options) == (f"gs://{bucket}", "users/", {"codec": "orjson"})
-    provider.put(prefix + "a", b"x", create_only=True)
+    provider.put(prefix + "a", b"x", mode="create")
     assert [o.name for o in provider.list(prefix)] == ["users/a"]
 
 
@@ -110,9 +111,9 @@ def test_construction_does_no_io_and_resolves_no_credentials(
     monkeypatch.delenv("STORAGE_EMULATOR_HOST", raising=False)
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", "/nonexistent/credentials.json")
     provider = GCSProvider("some-bucket")
-    assert provider._connection is None
+    assert provider._clients.peek() is None
     clone = pickle.loads(pickle.dumps(provider))
-    assert clone._connection is None
+    assert clone._clients.peek() is None
     # The SDK's default chain runs at first use; a broken chain is a ProviderError then.
     with pytest.raises(ProviderError, match="gs://some-bucket"):
         provider.head("x")
@@ -121,7 +122,7 @@ def test_construction_does_no_io_and_resolves_no_credentials(
 def test_storage_emulator_host_env_is_honoured(
     fake_gcs: FakeGCS, gcs: GCSProvider, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    etag = gcs.put("env", b"via env", create_only=True)
+    etag = gcs.put("env", b"via env", mode="create")
     monkeypatch.setenv("STORAGE_EMULATOR_HOST", fake_gcs.endpoint_url.removeprefix("http://"))
     from_env = GCSProvider(gcs.bucket)
     got = from_env.get("env")
@@ -136,12 +137,12 @@ def test_storage_emulator_host_env_is_honoured(
 def test_each_operation_is_one_request_with_its_condition(gcs: GCSProvider) -> None:
     rec = Recorder(gcs)
 
-    etag1 = gcs.put("k", b"v1", create_only=True, metadata={"tcm_token": "t1"})
+    etag1 = gcs.put("k", b"v1", mode="create", metadata={"tcm_token": "t1"})
     (call,) = rec.take()
     assert call[0] == "POST"
     assert "ifGenerationMatch=0" in call[1]
 
-    etag2 = gcs.put("k", b"v2", if_match=etag1)
+    etag2 = gcs.put("k", b"v2", mode=IfMatch(etag1))
     (call,) = rec.take()
     assert f"ifGenerationMatch={etag1}" in call[1]
 
@@ -173,10 +174,10 @@ def test_each_operation_is_one_request_with_its_condition(gcs: GCSProvider) -> N
 
 
 def test_etag_that_cannot_be_a_generation_fails_without_a_request(gcs: GCSProvider) -> None:
-    gcs.put("k", b"v", create_only=True)
+    gcs.put("k", b"v", mode="create")
     rec = Recorder(gcs)
     with pytest.raises(KeySyncError):
-        gcs.put("k", b"w", if_match='"not-a-generation"')
+        gcs.put("k", b"w", mode=IfMatch('"not-a-generation"'))
     with pytest.raises(KeySyncError):
         gcs.delete("k", if_match="abc")
     with pytest.raises(KeySyncError):
@@ -188,9 +189,9 @@ def test_listing_costs_one_request_per_thousand_objects(gcs: GCSProvider) -> Non
     count = 1010
     names = [f"many/{i:05d}" for i in range(count)]
     with ThreadPoolExecutor(16) as pool:
-        written = pool.map(lambda n: gcs.put(n, b"", create_only=True), names)
+        written = pool.map(lambda n: gcs.put(n, b"", mode="create"), names)
         etags = dict(zip(names, written, strict=True))
-    gcs.put("outside", b"", create_only=True)
+    gcs.put("outside", b"", mode="create")
     rec = Recorder(gcs)
     listed = {o.name: o.etag for o in gcs.list("many/")}
     assert listed == etags
@@ -214,9 +215,7 @@ def test_encoded_bytes_round_trip_unchanged(
     gcs: GCSProvider, encoding: str, compress: Callable[[bytes], bytes]
 ) -> None:
     data = compress(b'{"hello": "world"}' * 20)
-    gcs.put(
-        "enc", data, create_only=True, content_type="application/json", content_encoding=encoding
-    )
+    gcs.put("enc", data, mode="create", content_type="application/json", content_encoding=encoding)
     got = gcs.get("enc")
     assert got is not None
     assert got.data == data
@@ -224,7 +223,7 @@ def test_encoded_bytes_round_trip_unchanged(
 
 
 def test_metadata_keys_read_back_lowercase(gcs: GCSProvider) -> None:
-    gcs.put("m", b"x", create_only=True, metadata={"tcm_codec": "raw", "Mixed_Case": "v"})
+    gcs.put("m", b"x", mode="create", metadata={"tcm_codec": "raw", "Mixed_Case": "v"})
     got = gcs.get("m")
     assert got is not None
     expected = {"tcm_codec": "raw", "mixed_case": "v"}
@@ -237,7 +236,7 @@ _LARGE = bytes(range(256)) * (9 * 4096)  # 9 MiB, over the SDK's 8 MiB multipart
 
 def test_large_value_uses_a_conditional_resumable_upload(gcs: GCSProvider) -> None:
     rec = Recorder(gcs)
-    etag = gcs.put("big", _LARGE, create_only=True)
+    etag = gcs.put("big", _LARGE, mode="create")
     start, *_ = rec.take()
     assert start[0] == "POST"
     assert "uploadType=resumable" in start[1]
@@ -253,9 +252,9 @@ def test_large_value_uses_a_conditional_resumable_upload(gcs: GCSProvider) -> No
     strict=False,
 )
 def test_large_value_create_only_conflict(gcs: GCSProvider) -> None:
-    gcs.put("big", _LARGE, create_only=True)
+    gcs.put("big", _LARGE, mode="create")
     with pytest.raises(KeySyncError):
-        gcs.put("big", _LARGE, create_only=True)
+        gcs.put("big", _LARGE, mode="create")
 
 
 def test_size_and_name_limits_are_checked_before_io(gcs: GCSProvider) -> None:
@@ -275,7 +274,7 @@ def test_missing_bucket_is_a_provider_error(fake_gcs: FakeGCS) -> None:
     assert listing.value.provider == "gs://tcm-no-such-bucket"
     assert listing.value.__cause__ is not None
     with pytest.raises(ProviderError, match="bucket"):
-        provider.put("k", b"v", create_only=True)
+        provider.put("k", b"v", mode="create")
 
 
 def test_secrets_stay_out_of_repr_name_and_errors(fake_gcs: FakeGCS) -> None:

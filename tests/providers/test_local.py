@@ -15,6 +15,7 @@ import pytest
 
 from typed_cloudmap import CloudMapping
 from typed_cloudmap.errors import CodecError, KeySyncError, ProviderError, ValueSizeError
+from typed_cloudmap.providers import IfMatch
 from typed_cloudmap.providers._base import Provider
 from typed_cloudmap.providers.local import LocalProvider
 from typed_cloudmap.testing import ProviderConformance
@@ -32,7 +33,7 @@ class TestLocalProvider(ProviderConformance):
             provider.put(prefix + "n" * 256, b"long")
         room = provider.max_name_length - len(prefix.encode())
         name = prefix + "/".join(["n" * 200] * (room // 201))
-        provider.put(name, b"long", create_only=True)
+        provider.put(name, b"long", mode="create")
         got = provider.get(name)
         assert got is not None
         assert got.data == b"long"
@@ -134,10 +135,10 @@ def test_sub_directory_is_the_store_of_its_sub_prefix(tmp_path: Path) -> None:
     assert (got.data, got.metadata) == (b"A", {"tcm_codec": "orjson"})
     assert sub.head("alice").etag == top.head("users/alice").etag
     assert sub.home == top.home  # one lock folder for both
-    etag = sub.put("carol", b"C", create_only=True)
+    etag = sub.put("carol", b"C", mode="create")
     assert top.head("users/carol").etag == etag
     with pytest.raises(KeySyncError):
-        top.put("users/carol", b"C2", create_only=True)
+        top.put("users/carol", b"C2", mode="create")
 
 
 def test_sidecar_is_detected_where_xattrs_are_refused(
@@ -245,7 +246,7 @@ def test_in_place_edit_changes_the_etag(local: LocalProvider) -> None:
     assert got.metadata == {"tcm_codec": "raw"}  # xattrs stay with the inode
     assert local.get("k", if_none_match=etag) is not None
     with pytest.raises(KeySyncError):
-        local.put("k", b"c", if_match=etag)
+        local.put("k", b"c", mode=IfMatch(etag))
     assert [o.etag for o in local.list()] == [got.etag]
 
 
@@ -281,7 +282,7 @@ def test_symlinked_folder_is_refused_not_followed(tmp_path: Path) -> None:
     (tmp_path / "shared" / "a").symlink_to(victim)
     for call in (
         lambda: store.put("a/secret", b"x"),
-        lambda: store.put("a/secret", b"x", create_only=True),
+        lambda: store.put("a/secret", b"x", mode="create"),
         lambda: store.delete("a/secret"),
     ):
         with pytest.raises(ProviderError, match="symbolic link"):
@@ -309,7 +310,7 @@ def test_fifo_never_blocks(local: LocalProvider) -> None:
     for call in (
         lambda: local.get("pipe"),
         lambda: local.head("pipe"),
-        lambda: local.put("pipe", b"x", create_only=True),
+        lambda: local.put("pipe", b"x", mode="create"),
         lambda: local.delete("pipe"),
     ):
         with pytest.raises(ProviderError, match="FIFO"):
@@ -406,7 +407,7 @@ def test_writes_and_deletes_racing_in_one_folder(fast: LocalProvider) -> None:
         try:
             for i in range(150):
                 name = f"deep/er/{worker}-{i}"
-                etag = fast.put(name, b"x", create_only=True)
+                etag = fast.put(name, b"x", mode="create")
                 fast.delete(name, if_match=etag)
         except BaseException as exc:  # reported below
             errors.append(exc)
@@ -436,7 +437,9 @@ def test_data_and_metadata_change_together(fast: LocalProvider) -> None:
     reader.start()
     try:
         for i in range(2, 200):
-            etag = fast.put("k", f"v{i}".encode(), if_match=etag, metadata={"tcm_token": str(i)})
+            etag = fast.put(
+                "k", f"v{i}".encode(), mode=IfMatch(etag), metadata={"tcm_token": str(i)}
+            )
     finally:
         stop.set()
         reader.join()
@@ -489,7 +492,7 @@ def _increment_worker(root: str, start: float) -> int:
                 got = provider.get("counter")
                 assert got is not None
                 try:
-                    provider.put("counter", str(int(got.data) + 1).encode(), if_match=got.etag)
+                    provider.put("counter", str(int(got.data) + 1).encode(), mode=IfMatch(got.etag))
                     break
                 except KeySyncError:
                     conflicts[t] += 1
@@ -505,7 +508,7 @@ def _increment_worker(root: str, start: float) -> int:
 
 def test_conditional_increments_across_processes(tmp_path: Path) -> None:
     provider = LocalProvider(tmp_path / "store")
-    provider.put("counter", b"0", create_only=True)
+    provider.put("counter", b"0", mode="create")
     context = multiprocessing.get_context("spawn")
     with context.Pool(_PROCESSES) as pool:
         start = time.time() + 1.5  # let every interpreter finish importing before the race
@@ -581,3 +584,18 @@ def test_planted_links_in_the_store_folder_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ProviderError):
         other.put("k", b"v2")
     assert list(elsewhere.iterdir()) == []
+
+
+def test_file_url_options_are_declared(tmp_path: Path) -> None:
+    from typed_cloudmap.providers import open_url
+    from typed_cloudmap.providers._options import public_option_names
+
+    url = f"file://{tmp_path}/s?fsync=false&private=true&create=true&codec=json"
+    provider, prefix, options = open_url(url)
+    assert isinstance(provider, LocalProvider)
+    assert (prefix, options) == ("", {"codec": "json"})
+    provider.put("a/b", b"x", mode="create")
+    assert (tmp_path / "s" / "a" / "b").stat().st_mode & 0o777 == 0o600  # private=true
+    assert {"create", "fsync", "private"} <= public_option_names("file")
+    with pytest.raises(ValueError, match="not a boolean"):
+        open_url(f"file://{tmp_path}/s?fsync=maybe")

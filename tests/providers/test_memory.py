@@ -17,6 +17,6 @@ class TestMemoryProvider(ProviderConformance):
 
 def test_instances_do_not_share_state() -> None:
     a, b = MemoryProvider(), MemoryProvider()
-    a.put("k", b"v", create_only=True)
+    a.put("k", b"v", mode="create")
     with pytest.raises(KeyError):
         b.get("k")

@@ -25,8 +25,8 @@ from typed_cloudmap.providers import (
 
 @pytest.fixture(autouse=True)
 def _clean_registry(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_registry, "_registered", {})
-    monkeypatch.setattr(_registry, "_loaded", {})
+    monkeypatch.setattr(_registry.PROVIDERS, "registered", {})
+    monkeypatch.setattr(_registry.PROVIDERS, "loaded", {})
 
 
 class _PluginProvider(MemoryProvider):
@@ -116,9 +116,12 @@ def test_register_class_and_lazy_path() -> None:
         register_provider("9bad", _PluginProvider)
 
 
-def test_registration_overrides_builtin() -> None:
-    register_provider("memory", _PluginProvider)
+def test_registration_overrides_builtin_only_with_replace() -> None:
+    with pytest.raises(ValueError, match="already taken"):
+        register_provider("memory", _PluginProvider)
+    register_provider("memory", _PluginProvider, replace=True)
     assert isinstance(open_url("memory://")[0], _PluginProvider)
+    register_provider("memory", _PluginProvider)  # the same class again is a no-op
 
 
 def test_class_without_from_url_parts_is_refused() -> None:
@@ -139,7 +142,7 @@ class _FakeEntryPoint:
 
 def test_entry_point_plugin(monkeypatch: pytest.MonkeyPatch) -> None:
     ep = _FakeEntryPoint(lambda: _PluginProvider)
-    monkeypatch.setattr(_registry, "_entry_points", lambda: {"ep": ep.load})
+    monkeypatch.setattr(_registry.PROVIDERS, "entry_points", lambda: {"ep": ep})
     assert "ep" in _registry.known_schemes()
     provider, prefix, _ = open_url("ep://bucket/p")
     assert isinstance(provider, _PluginProvider)
@@ -149,7 +152,8 @@ def test_entry_point_plugin(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_entry_points_do_not_shadow_builtins(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_registry, "_entry_points", lambda: {"memory": lambda: _PluginProvider})
+    plugin = _FakeEntryPoint(lambda: _PluginProvider)
+    monkeypatch.setattr(_registry.PROVIDERS, "entry_points", lambda: {"memory": plugin})
     provider, _, _ = open_url("memory://")
     assert type(provider) is MemoryProvider
 
@@ -224,3 +228,96 @@ def test_importing_providers_imports_no_cloud_sdk() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# --- one lazy registry design, with install hints -------------------------------------------
+
+
+def test_codecs_and_providers_share_one_registry_design() -> None:
+    from typed_cloudmap._lazy import LazyRegistry
+    from typed_cloudmap.codecs import _registry as codec_registry
+
+    assert isinstance(_registry.PROVIDERS, LazyRegistry)
+    assert isinstance(codec_registry.CODECS, LazyRegistry)
+    # the same replace policy: a taken name needs replace=True
+    with pytest.raises(ValueError, match="already taken"):
+        register_provider("s3", _PluginProvider)
+    with pytest.raises(ValueError, match="already taken"):
+        codec_registry.register_codec("zstd", lambda: None)  # type: ignore[arg-type,return-value]  # never called
+
+
+def _block(
+    monkeypatch: pytest.MonkeyPatch, blocked: tuple[str, ...], modules: tuple[str, ...]
+) -> None:
+    """Make imports of ``blocked`` fail as if not installed, and forget ``modules*``."""
+    real_import = builtins.__import__
+
+    def fake_import(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name.split(".")[0] in blocked:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return real_import(name, *args, **kwargs)
+
+    for module in list(sys.modules):
+        if module.split(".")[0] in blocked or module.startswith(modules):
+            monkeypatch.delitem(sys.modules, module)
+    monkeypatch.setattr(builtins, "__import__", fake_import)
+
+
+@pytest.mark.parametrize(
+    ("url", "blocked", "module", "package", "extra"),
+    [
+        (
+            "az://c/p?account_url=http://127.0.0.1:1/a",
+            ("azure",),
+            "azure",
+            "azure-storage-blob",
+            "azure",
+        ),
+        ("gs://bucket/p", ("google",), "gcs", "google-cloud-storage", "gcs"),
+    ],
+)
+def test_each_cloud_scheme_hints_its_extra(
+    monkeypatch: pytest.MonkeyPatch,
+    url: str,
+    blocked: tuple[str, ...],
+    module: str,
+    package: str,
+    extra: str,
+) -> None:
+    _block(
+        monkeypatch,
+        blocked,
+        (f"typed_cloudmap.providers.{module}", f"typed_cloudmap.providers._{module}"),
+    )
+    for loaded in (module, f"_{module}_session"):  # `from . import x` finds package attributes
+        monkeypatch.delattr(providers, loaded, raising=False)
+    with pytest.raises(MissingDependencyError) as info:
+        open_url(url).__getitem__(0).get("k")  # gs:// imports its SDK at first use
+    assert (info.value.package, info.value.extra) == (package, extra)
+    assert f"pip install 'typed-cloudmap[{extra}]'" in str(info.value)
+
+
+def test_a_builtin_names_its_install_hint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fsspec-style table: a built-in whose SDK is missing says what to install."""
+    from typed_cloudmap._lazy import Builtin, LazyRegistry
+
+    (tmp_path / "tcm_needs_sdk.py").write_text("import tcm_absent_sdk\nThing = object\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    registry: LazyRegistry[object] = LazyRegistry(
+        "tcm.test.group",
+        {
+            "thing": Builtin("tcm_needs_sdk:Thing", ("tcm_absent_sdk",), "absent-sdk", "absent"),
+            "plain": Builtin("tcm_needs_sdk:Thing"),
+        },
+        normalize=str.lower,
+        check=lambda _name, value: value,
+        unknown=lambda name, known: KeyError(name),
+    )
+    with pytest.raises(MissingDependencyError) as info:
+        registry.resolve("thing")
+    assert "pip install 'typed-cloudmap[absent]'" in str(info.value)
+    with pytest.raises(ImportError) as plain:
+        registry.resolve("plain")  # no hint declared: the ImportError as it is
+    assert not isinstance(plain.value, MissingDependencyError)
+    with pytest.raises(KeyError):
+        registry.resolve("nothing")

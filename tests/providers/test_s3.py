@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError
 
 from emulators._s3 import MakeS3Provider, S3Endpoint, fresh_bucket
 from typed_cloudmap.errors import KeySyncError, ProviderError, ValueSizeError
+from typed_cloudmap.providers import IfMatch
 from typed_cloudmap.providers._base import Provider
 from typed_cloudmap.providers._s3_client import EXPECT_THRESHOLD, retry_conflicts
 from typed_cloudmap.providers.s3 import S3Provider
@@ -79,13 +80,13 @@ def _count_requests(provider: S3Provider) -> Counter[str]:
 
 def test_one_request_per_operation(s3: S3Provider) -> None:
     counts = _count_requests(s3)
-    etag = s3.put("k", b"v1", create_only=True, metadata={"tcm_token": "t"})
+    etag = s3.put("k", b"v1", mode="create", metadata={"tcm_token": "t"})
     assert s3.get("k") is not None
     assert s3.get("k", if_none_match=etag) is None
     s3.head("k")
-    etag = s3.put("k", b"v2", if_match=etag)
+    etag = s3.put("k", b"v2", mode=IfMatch(etag))
     with pytest.raises(KeySyncError):
-        s3.put("k", b"v3", create_only=True)
+        s3.put("k", b"v3", mode="create")
     s3.delete("k", if_match=etag)
     with pytest.raises(KeyError):
         s3.delete("k")
@@ -123,7 +124,7 @@ def test_missing_bucket_is_provider_error(endpoint: S3Endpoint) -> None:
     calls: list[Callable[[], object]] = [
         lambda: gone.get("k"),
         lambda: gone.put("k", b"v"),
-        lambda: gone.put("k", b"v", create_only=True),
+        lambda: gone.put("k", b"v", mode="create"),
         lambda: list(gone.list()),
         lambda: gone.delete("k"),
         lambda: gone.delete("k", if_match='"0123"'),
@@ -184,9 +185,11 @@ def test_size_limit_is_checked_before_any_request(s3: S3Provider) -> None:
     assert S3Provider.max_name_length == 1024
 
 
-def test_create_only_and_if_match_together_is_refused(s3: S3Provider) -> None:
-    with pytest.raises(ValueError, match="either"):
-        s3.put("k", b"v", create_only=True, if_match='"x"')
+def test_the_old_contradictory_keywords_are_refused(s3: S3Provider) -> None:
+    with pytest.raises(TypeError, match="create_only"):
+        s3.put("k", b"v", create_only=True, if_match='"x"')  # type: ignore[call-arg]  # the point
+    with pytest.raises(TypeError, match="put mode"):
+        s3.put("k", b"v", mode='"x"')  # type: ignore[arg-type]  # an etag is not a mode
 
 
 def test_small_puts_skip_expect_continue(s3: S3Provider) -> None:
@@ -203,9 +206,9 @@ def test_small_puts_skip_expect_continue(s3: S3Provider) -> None:
 
 def test_pickle_keeps_configuration_not_client(endpoint: S3Endpoint) -> None:
     provider = endpoint.provider(fresh_bucket(), max_pool_connections=32)
-    provider.put("k", b"v", create_only=True)
+    provider.put("k", b"v", mode="create")
     clone = pickle.loads(pickle.dumps(provider))
-    assert clone._client is None
+    assert clone._clients.peek() is None
     assert clone.client.meta.config.max_pool_connections == 32
     got = clone.get("k")
     assert got is not None
@@ -249,7 +252,7 @@ def test_from_url_parts_create(s3_moto_server: S3Endpoint, monkeypatch: pytest.M
     with pytest.raises(ValueError, match="boolean"):
         S3Provider.from_url_parts("b-1", "", {"create": "maybe"})
     lazy, _ = S3Provider.from_url_parts("b-1", "", {"create": "false"})
-    assert lazy._client is None  # no I/O without create=true
+    assert lazy._clients.peek() is None  # no I/O without create=true
     # A URL carries no keys: they come from boto3's default chain, here the environment.
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_moto_server.access_key)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_moto_server.secret_key)
@@ -257,7 +260,7 @@ def test_from_url_parts_create(s3_moto_server: S3Endpoint, monkeypatch: pytest.M
     options = {"endpoint_url": s3_moto_server.url, "region_name": "us-east-1", "create": "1"}
     provider, prefix = S3Provider.from_url_parts(bucket, "data/", options)
     assert (prefix, options) == ("data/", {})
-    provider.put("data/k", b"v", create_only=True)
+    provider.put("data/k", b"v", mode="create")
     assert [o.name for o in provider.list()] == ["data/k"]
 
 

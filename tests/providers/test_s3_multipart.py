@@ -9,6 +9,7 @@ import pytest
 
 from emulators._s3 import fresh_bucket
 from typed_cloudmap import CloudMapping, KeySyncError
+from typed_cloudmap.providers import IfMatch
 from typed_cloudmap.providers.s3 import S3Provider
 
 MIB = 1024**2
@@ -38,9 +39,7 @@ def _uploads(provider: S3Provider) -> list[Any]:
 
 
 def test_large_value_round_trips_with_metadata(provider: S3Provider) -> None:
-    etag = provider.put(
-        "big", BIG, create_only=True, metadata={"tcm_token": "t1"}, content_type="x/y"
-    )
+    etag = provider.put("big", BIG, mode="create", metadata={"tcm_token": "t1"}, content_type="x/y")
     got = provider.get("big")
     assert got is not None
     assert got.data == BIG
@@ -50,9 +49,9 @@ def test_large_value_round_trips_with_metadata(provider: S3Provider) -> None:
 
 
 def test_large_create_only_conflict_stores_nothing(provider: S3Provider) -> None:
-    provider.put("big", b"small first", create_only=True)
+    provider.put("big", b"small first", mode="create")
     with pytest.raises(KeySyncError):
-        provider.put("big", BIG, create_only=True)
+        provider.put("big", BIG, mode="create")
     got = provider.get("big")
     assert got is not None
     assert got.data == b"small first"
@@ -64,10 +63,10 @@ def test_large_if_match_conflict_stores_nothing(
 ) -> None:
     if server[0] in IF_MATCH_GAP:
         request.applymarker(pytest.mark.xfail(reason=IF_MATCH_GAP[server[0]], strict=True))
-    first = provider.put("big", b"v1", create_only=True)
-    provider.put("big", b"v2", if_match=first)
+    first = provider.put("big", b"v1", mode="create")
+    provider.put("big", b"v2", mode=IfMatch(first))
     with pytest.raises(KeySyncError):
-        provider.put("big", BIG, if_match=first)
+        provider.put("big", BIG, mode=IfMatch(first))
     got = provider.get("big")
     assert got is not None
     assert got.data == b"v2"

@@ -43,7 +43,7 @@ def test_awaited_results_are_typed() -> None:
     async def main() -> None:
         provider = ensure_async_provider(AsyncMemoryProvider())
         assert_type(provider, AsyncProvider)
-        etag = await provider.put("k", b"v", create_only=True)
+        etag = await provider.put("k", b"v", mode="create")
         assert_type(etag, str)
         got = await provider.get("k")
         assert_type(got, StoredObject | None)

@@ -4,20 +4,22 @@ Lookup order for a name: codecs registered in this process (:func:`register_code
 the built-in table below (``"module:attr"`` strings imported on first use), then the
 ``typed_cloudmap.codecs`` entry-point group, whose entries are loaded only when asked for.
 A factory is any callable taking the codec's parameters as keywords (usually the class).
+The registry itself is the package's one lazy design (``typed_cloudmap._lazy``), shared with
+the provider URL schemes: same order, same replace policy, same install hints.
 """
 
 from __future__ import annotations
 
-import importlib
-import threading
 from collections.abc import Callable, Mapping
-from importlib.metadata import EntryPoint, entry_points
+from typing import cast
 
+from typed_cloudmap._lazy import Builtin, LazyRegistry
 from typed_cloudmap.codecs._base import Serializer, Transform
 from typed_cloudmap.codecs._spec import check_name, parse_codec_spec
 from typed_cloudmap.errors import CodecError, MissingDependencyError
 
 __all__ = [
+    "CODECS",
     "ENTRY_POINT_GROUP",
     "CodecFactory",
     "available_codecs",
@@ -30,26 +32,55 @@ CodecFactory = Callable[..., "Serializer | Transform"]
 
 ENTRY_POINT_GROUP = "typed_cloudmap.codecs"
 
-_BUILTINS: Mapping[str, str] = {
-    "aesgcm": "typed_cloudmap.codecs._aesgcm:AesGcmTransform",
-    "hmac": "typed_cloudmap.codecs._hmac:HmacTransform",
-    "json": "typed_cloudmap.codecs._stdlib:JsonSerializer",
-    "orjson": "typed_cloudmap.codecs._orjson:OrjsonSerializer",
-    "pickle": "typed_cloudmap.codecs._stdlib:PickleSerializer",
-    "raw": "typed_cloudmap.codecs._stdlib:RawSerializer",
-    "str": "typed_cloudmap.codecs._stdlib:StrSerializer",
-    "zlib": "typed_cloudmap.codecs._zlib:ZlibTransform",
-    "zstd": "typed_cloudmap.codecs._zstd:ZstdTransform",
+_BUILTINS: Mapping[str, Builtin] = {
+    "aesgcm": Builtin(
+        "typed_cloudmap.codecs._aesgcm:AesGcmTransform", ("cryptography",), "cryptography", "crypto"
+    ),
+    "hmac": Builtin("typed_cloudmap.codecs._hmac:HmacTransform"),
+    "json": Builtin("typed_cloudmap.codecs._stdlib:JsonSerializer"),
+    "orjson": Builtin(
+        "typed_cloudmap.codecs._orjson:OrjsonSerializer", ("orjson",), "orjson", "orjson"
+    ),
+    "pickle": Builtin("typed_cloudmap.codecs._stdlib:PickleSerializer"),
+    "raw": Builtin("typed_cloudmap.codecs._stdlib:RawSerializer"),
+    "str": Builtin("typed_cloudmap.codecs._stdlib:StrSerializer"),
+    "zlib": Builtin("typed_cloudmap.codecs._zlib:ZlibTransform"),
+    "zstd": Builtin(
+        "typed_cloudmap.codecs._zstd:ZstdTransform", ("zstandard",), "zstandard", "zstd"
+    ),
 }
 
-_lock = threading.RLock()
-_registered: dict[str, CodecFactory] = {}
-_loaded: dict[str, CodecFactory] = {}  # built-ins and plugins already imported
+
+def _normalize(name: str) -> str:
+    check_name(name)
+    return name
 
 
-def _entry_points() -> dict[str, EntryPoint]:
-    """The installed plugins by codec name (read afresh each call; tests replace this)."""
-    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+def _check(name: str, loaded: object) -> CodecFactory:
+    if not callable(loaded):
+        raise CodecError(f"codec {name!r} resolves to {loaded!r}, which is not callable")
+    return cast("CodecFactory", loaded)  # a callable; get_codec checks what it makes
+
+
+def _unknown(name: str, known: list[str]) -> Exception:
+    return CodecError(f"unknown codec {name!r}; known codecs: {', '.join(known)}")
+
+
+def _broken(name: str, plugin: object, exc: Exception) -> Exception:
+    where = getattr(plugin, "value", "?")
+    return CodecError(f"codec plugin {name!r} ({where}) failed to load: {exc!r}")
+
+
+CODECS: LazyRegistry[CodecFactory] = LazyRegistry(
+    ENTRY_POINT_GROUP,
+    _BUILTINS,
+    normalize=_normalize,
+    check=_check,
+    unknown=_unknown,
+    broken=_broken,
+)
+"""The process's codec names."""
+_registered, _loaded = CODECS.registered, CODECS.loaded  # the live tables, for test isolation
 
 
 def register_codec(name: str, factory: CodecFactory, *, replace: bool = False) -> None:
@@ -61,57 +92,20 @@ def register_codec(name: str, factory: CodecFactory, *, replace: bool = False) -
     check_name(name)
     if not callable(factory):
         raise TypeError(f"codec factory for {name!r} must be callable")
-    with _lock:
-        current = _registered.get(name)
-        if current is factory:
-            return
-        taken = current is not None or name in _BUILTINS or name in _entry_points()
-        if taken and not replace:
-            raise ValueError(
-                f"codec name {name!r} is already taken; pass replace=True to override it"
-            )
-        _registered[name] = factory
+    try:
+        CODECS.register(name, factory, replace=replace)
+    except ValueError as exc:
+        raise ValueError(f"codec name {exc}") from None
 
 
 def available_codecs() -> list[str]:
     """Every codec name that can be asked for: registered, built-in and plugin, sorted."""
-    with _lock:
-        names = set(_registered) | set(_BUILTINS)
-    return sorted(names | set(_entry_points()))
-
-
-def _import_target(target: str) -> object:
-    module_name, _, attr = target.partition(":")
-    return getattr(importlib.import_module(module_name), attr)
+    return CODECS.names()
 
 
 def resolve_factory(name: str) -> CodecFactory:
     """The factory behind ``name``, importing it on first use; ``CodecError`` if unknown."""
-    with _lock:
-        factory = _registered.get(name) or _loaded.get(name)
-        if factory is not None:
-            return factory
-        target = _BUILTINS.get(name)
-        if target is not None:
-            loaded = _import_target(target)
-        else:
-            plugin = _entry_points().get(name)
-            if plugin is None:
-                raise CodecError(
-                    f"unknown codec {name!r}; known codecs: {', '.join(available_codecs())}"
-                )
-            try:
-                loaded = plugin.load()
-            except MissingDependencyError:
-                raise
-            except Exception as exc:  # a broken plugin must not read as an unknown name
-                raise CodecError(
-                    f"codec plugin {name!r} ({plugin.value}) failed to load: {exc!r}"
-                ) from exc
-        if not callable(loaded):
-            raise CodecError(f"codec {name!r} resolves to {loaded!r}, which is not callable")
-        _loaded[name] = loaded
-        return loaded
+    return CODECS.resolve(name)
 
 
 def get_codec(spec: str, /, **params: object) -> Serializer | Transform:

@@ -16,8 +16,24 @@ from ._async_base import (
     ensure_async_provider,
     ensure_sync_provider,
 )
-from ._base import ObjectInfo, Provider, StoredObject, SupportsBatchDelete, SupportsPoolSize
+from ._base import (
+    CREATE,
+    OVERWRITE,
+    IfMatch,
+    ObjectInfo,
+    Provider,
+    PutMode,
+    PutOptions,
+    PutRequest,
+    StoredObject,
+    SupportsBatchDelete,
+    SupportsPoolSize,
+    put_mode,
+    put_request,
+)
 from ._registry import (
+    _ASYNC_BUILTIN,
+    _BUILTIN,
     async_provider_class,
     load_object,
     open_async_url,
@@ -38,6 +54,8 @@ if TYPE_CHECKING:
     from .s3 import S3Provider
 
 __all__ = [
+    "CREATE",
+    "OVERWRITE",
     "AsyncAzureBlobProvider",
     "AsyncGCSProvider",
     "AsyncLocalProvider",
@@ -47,10 +65,14 @@ __all__ = [
     "AsyncSupportsBatchDelete",
     "AzureBlobProvider",
     "GCSProvider",
+    "IfMatch",
     "LocalProvider",
     "MemoryProvider",
     "ObjectInfo",
     "Provider",
+    "PutMode",
+    "PutOptions",
+    "PutRequest",
     "S3Provider",
     "StoredObject",
     "SupportsBatchDelete",
@@ -60,23 +82,25 @@ __all__ = [
     "ensure_sync_provider",
     "open_async_url",
     "open_url",
+    "put_mode",
+    "put_request",
     "register_provider",
 ]
 
 _LAZY = {
-    "S3Provider": "typed_cloudmap.providers.s3:S3Provider",
-    "AzureBlobProvider": "typed_cloudmap.providers.azure:AzureBlobProvider",
-    "GCSProvider": "typed_cloudmap.providers.gcs:GCSProvider",
-    "AsyncS3Provider": "typed_cloudmap.providers.async_s3:AsyncS3Provider",
-    "AsyncAzureBlobProvider": "typed_cloudmap.providers.async_azure:AsyncAzureBlobProvider",
-    "AsyncGCSProvider": "typed_cloudmap.providers.async_gcs:AsyncGCSProvider",
+    "S3Provider": _BUILTIN["s3"],
+    "AzureBlobProvider": _BUILTIN["az"],
+    "GCSProvider": _BUILTIN["gs"],
+    "AsyncS3Provider": _ASYNC_BUILTIN["s3"],
+    "AsyncAzureBlobProvider": _ASYNC_BUILTIN["az"],
+    "AsyncGCSProvider": _ASYNC_BUILTIN["gs"],
 }
 
 
 def __getattr__(name: str) -> Any:
-    target = _LAZY.get(name)
-    if target is None:
+    builtin = _LAZY.get(name)
+    if builtin is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = load_object(target)
+    value = load_object(builtin.target, builtin)
     globals()[name] = value
     return value

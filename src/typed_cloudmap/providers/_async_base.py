@@ -17,10 +17,12 @@ that says what to pass instead.
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Protocol, runtime_checkable
 
-from ._base import ObjectInfo, Provider, StoredObject
+from typing_extensions import Unpack
+
+from ._base import OVERWRITE, ObjectInfo, Provider, PutMode, PutOptions, StoredObject
 
 __all__ = [
     "AsyncProvider",
@@ -67,13 +69,11 @@ class AsyncProvider(Protocol):
         name: str,
         data: bytes,
         *,
-        if_match: str | None = None,
-        create_only: bool = False,
-        metadata: Mapping[str, str] | None = None,
-        content_type: str | None = None,
-        content_encoding: str | None = None,
+        mode: PutMode = OVERWRITE,
+        **options: Unpack[PutOptions],
     ) -> str:
-        """Store ``data`` and return the new etag (conditions as in :meth:`Provider.put`)."""
+        """Store ``data`` and return the new etag (``mode`` and ``options`` as in
+        :meth:`Provider.put`; implementations start with :func:`put_request`)."""
         ...
 
     async def delete(self, name: str, *, if_match: str | None = None) -> None:

@@ -11,10 +11,20 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Generic, TypeVar
 
-from ._base import ObjectInfo, Provider, StoredObject, SupportsBatchDelete
+from typing_extensions import Unpack
+
+from ._base import (
+    OVERWRITE,
+    ObjectInfo,
+    Provider,
+    PutMode,
+    PutOptions,
+    StoredObject,
+    SupportsBatchDelete,
+)
 
 __all__ = ["ThreadedAsyncProvider"]
 
@@ -72,22 +82,10 @@ class ThreadedAsyncProvider(Generic[P]):
         name: str,
         data: bytes,
         *,
-        if_match: str | None = None,
-        create_only: bool = False,
-        metadata: Mapping[str, str] | None = None,
-        content_type: str | None = None,
-        content_encoding: str | None = None,
+        mode: PutMode = OVERWRITE,
+        **options: Unpack[PutOptions],
     ) -> str:
-        return await asyncio.to_thread(
-            self._sync.put,
-            name,
-            data,
-            if_match=if_match,
-            create_only=create_only,
-            metadata=metadata,
-            content_type=content_type,
-            content_encoding=content_encoding,
-        )
+        return await asyncio.to_thread(self._sync.put, name, data, mode=mode, **options)
 
     async def delete(self, name: str, *, if_match: str | None = None) -> None:
         await asyncio.to_thread(self._sync.delete, name, if_match=if_match)

@@ -1,48 +1,22 @@
-"""The one place where Azure Blob errors become typed-cloudmap errors.
+"""How Azure Blob errors read: each one classified for the shared table in ``_translate``.
 
-Single requests go through :func:`translated`; the sub-responses of a batch delete go through
-:func:`error_for_status`, which the context manager also uses, so both paths share one table.
-Messages are built from the status, the service's error code and the first line of its
-message, with anything that looks like a key or a SAS signature masked.
+Single requests raise SDK exceptions (:func:`classify`); the sub-responses of a batch delete
+arrive as status and error code (:func:`classify_status`), which :func:`classify` also uses,
+so both paths read the service the same way. Details are the status, the service's error code
+and the first line of its message (``_redact`` masks keys and SAS signatures in them).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-
 from azure.core.exceptions import AzureError, HttpResponseError
 
-from ..errors import KeySyncError, ProviderError, ValueSizeError
+from ._translate import Failure
 
-__all__ = ["Call", "error_for_status", "scrub", "translated"]
+__all__ = ["classify", "classify_status"]
 
-_SECRET = re.compile(
-    r"(?i)\b(sig|accountkey|sharedaccesssignature|sharedaccesskey|x-ms-encryption-key)=[^&;\s'\"]+"
-)
 _MISSING_BLOB_CODES = {"BlobNotFound", ""}
 _FAILED_CONDITION_CODES = {"ConditionNotMet", ""}
-
-
-@dataclass(frozen=True, slots=True)
-class Call:
-    """What a request was about, so a failure can be reported in the caller's terms."""
-
-    provider: str
-    """The provider's ``name`` (never a secret)."""
-    operation: str
-    key: str | None = None
-    if_match: str | None = None
-    create_only: bool = False
-    hint: str = ""
-    """Appended to ``ProviderError`` messages (for example: how to supply a credential)."""
-
-
-def scrub(text: str) -> str:
-    """``text`` with account keys and SAS signatures masked."""
-    return _SECRET.sub(lambda m: f"{m.group(1)}=***", text)
+_TOO_LARGE_CODES = {"RequestBodyTooLarge", "BlockCountExceedsLimit"}
 
 
 def _code(value: object) -> str:
@@ -50,45 +24,40 @@ def _code(value: object) -> str:
     return str(getattr(value, "value", value) or "")
 
 
-def error_for_status(call: Call, status: int | None, code: str, message: str = "") -> BaseException:
-    """The library error for one failed request (or one sub-request of a batch)."""
-    conditional = call.if_match is not None or call.create_only
-    # Other 412 codes are about leases, which this library never takes: not a conflict.
-    if (status == 412 and code in _FAILED_CONDITION_CODES) or (
-        status == 409 and code == "BlobAlreadyExists" and call.create_only
-    ):
-        return KeySyncError(call.key, call.if_match)
-    if status == 404 and code in _MISSING_BLOB_CODES and call.key is not None:
-        return KeySyncError(call.key, call.if_match) if conditional else KeyError(call.key)
-    if status == 413 or code in {"RequestBodyTooLarge", "BlockCountExceedsLimit"}:
-        return ValueSizeError(
-            f"{call.provider} refused the object as too large ({code})", key=call.key
-        )
-    detail = scrub(message.strip().splitlines()[0]) if message.strip() else "request failed"
+def classify_status(status: int | None, code: str, message: str = "") -> tuple[Failure, str]:
+    """One failed request (or sub-request of a batch) by its status and error code."""
+    detail = message.strip().splitlines()[0] if message.strip() else "request failed"
     where = f"HTTP {status}" if status is not None else "no HTTP response"
     if code:
         where += f", {code}"
+    detail = f"{detail} ({where})"
+    # Other 412 codes are about leases, which this library never takes: not a conflict.
+    if status == 412 and code in _FAILED_CONDITION_CODES:
+        return Failure.STALE, detail
+    if status == 409 and code == "BlobAlreadyExists":
+        return Failure.EXISTS, detail
+    if status == 404 and code in _MISSING_BLOB_CODES:
+        return Failure.MISSING, detail
     if code == "ContainerNotFound":
-        detail += " (create it first, or pass create=True)"
-    return ProviderError(
-        call.provider, f"{call.operation}: {detail} ({where}){call.hint}", key=call.key
-    )
+        return Failure.NO_CONTAINER, detail + " (create it first, or pass create=True)"
+    if status == 413 or code in _TOO_LARGE_CODES:
+        return Failure.TOO_LARGE, detail
+    return Failure.OTHER, detail
 
 
-@contextmanager
-def translated(call: Call) -> Iterator[None]:
-    """Run an SDK call; re-raise its errors as the library's, ``from`` the SDK error."""
-    try:
-        yield
-    except HttpResponseError as exc:
+def classify(exc: BaseException) -> tuple[Failure, str] | None:
+    """An SDK error's failure; ``None`` for anything else."""
+    if isinstance(exc, HttpResponseError):
         status = exc.status_code
         if status is None and exc.response is not None:
             status = exc.response.status_code
+        if status == 304:
+            return Failure.NOT_MODIFIED, "not modified"
         code = _code(getattr(exc, "error_code", None))
         if not code and exc.response is not None:
             code = getattr(exc.response, "headers", {}).get("x-ms-error-code") or ""
-        raise error_for_status(call, status, code, exc.message or "") from exc
-    except AzureError as exc:
+        return classify_status(status, code, exc.message or "")
+    if isinstance(exc, AzureError):
         # Transport failures (connection refused, timeouts) and credential errors.
-        text = f"{type(exc).__name__}: {exc.message or ''}"
-        raise error_for_status(call, None, "", text) from exc
+        return classify_status(None, "", f"{type(exc).__name__}: {exc.message or ''}")
+    return None

@@ -2,30 +2,143 @@
 
 A provider knows nothing of keys' types, codecs or pydantic. It stores opaque bytes under
 object names, reports an etag for every version, and makes writes and deletes conditional on
-etags. Errors are translated by each provider in one place:
+etags; a ``put`` carries one :data:`PutMode`. Errors are translated in one place (the shipped
+cloud providers share ``_translate``'s table):
 
 - a failed condition (412, create-only on an existing object, if-match on a missing one)
   raises ``KeySyncError(name, expected_etag)``;
 - a missing object raises ``KeyError(name)``;
 - an object over the provider's size limit raises ``ValueSizeError``;
-- anything else raises ``ProviderError`` with the SDK error as ``__cause__``.
+- anything else raises ``ProviderError`` with the SDK error as ``__cause__`` (scrubbed of
+  secrets, see ``_redact``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, TypeAlias, TypedDict, Union, runtime_checkable
+
+from typing_extensions import Unpack
+
+from ..errors import ValueSizeError
 
 __all__ = [
+    "CREATE",
+    "OVERWRITE",
+    "IfMatch",
+    "Limits",
     "ObjectInfo",
     "Provider",
+    "PutMode",
+    "PutOptions",
+    "PutRequest",
     "StoredObject",
     "SupportsBatchDelete",
     "SupportsPoolSize",
+    "put_mode",
+    "put_request",
 ]
 
 _EMPTY: Mapping[str, str] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class IfMatch:
+    """Write mode: replace the version whose etag is ``etag``, and only that version."""
+
+    etag: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.etag, str) or not self.etag:
+            raise TypeError(f"IfMatch needs a non-empty etag string, got {self.etag!r}")
+
+
+PutMode: TypeAlias = Union[Literal["create", "overwrite"], IfMatch]  # noqa: UP007  # a runtime alias on Python 3.10
+"""How a ``put`` may write, as one value whose states cannot contradict each other (obspec's
+``PutMode``): ``"create"`` only if no object exists, ``"overwrite"`` unconditionally, or
+``IfMatch(etag)`` only over that version."""
+
+CREATE: Literal["create"] = "create"
+OVERWRITE: Literal["overwrite"] = "overwrite"
+
+
+def put_mode(expected: str | None) -> PutMode:
+    """The mode of a write that expects ``expected`` (``None``: that no object exists)."""
+    return CREATE if expected is None else IfMatch(expected)
+
+
+class PutOptions(TypedDict, total=False):
+    """What a ``put`` stores beside the bytes; every key is optional."""
+
+    metadata: Mapping[str, str] | None
+    content_type: str | None
+    content_encoding: str | None
+
+
+_PUT_OPTIONS = frozenset(PutOptions.__annotations__)
+
+
+@dataclass(frozen=True, slots=True)
+class PutRequest:
+    """One checked ``put``: what every provider does first (see :func:`put_request`)."""
+
+    name: str
+    data: bytes
+    mode: PutMode
+    metadata: Mapping[str, str]
+    content_type: str | None
+    content_encoding: str | None
+
+    @property
+    def expected(self) -> str | None:
+        """The etag an ``IfMatch`` mode names (``None`` for the other modes)."""
+        return self.mode.etag if isinstance(self.mode, IfMatch) else None
+
+
+class Limits(Protocol):
+    """What :func:`put_request` reads of a provider, sync or async."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def max_object_size(self) -> int: ...
+
+    @property
+    def max_name_length(self) -> int: ...
+
+
+def put_request(
+    provider: Limits, name: str, data: bytes, mode: PutMode, options: PutOptions
+) -> PutRequest:
+    """Check one ``put`` before any I/O: a known mode, known options, and an object and name
+    within ``provider``'s limits (``ValueSizeError`` naming the object otherwise)."""
+    if mode not in (CREATE, OVERWRITE) and not isinstance(mode, IfMatch):
+        raise TypeError(f"put mode must be 'create', 'overwrite' or IfMatch(etag), not {mode!r}")
+    if not _PUT_OPTIONS.issuperset(options):
+        unknown = sorted(set(options) - _PUT_OPTIONS)
+        raise TypeError(f"put() got unexpected keyword arguments {unknown}")
+    if len(data) > provider.max_object_size:
+        raise ValueSizeError(
+            f"{len(data)} bytes is over the {provider.max_object_size}-byte limit of "
+            f"{provider.name}",
+            key=name,
+        )
+    if len(name.encode()) > provider.max_name_length:
+        raise ValueSizeError(
+            f"object name is over the {provider.max_name_length}-byte limit of {provider.name}",
+            key=name,
+        )
+    metadata = options.get("metadata")
+    return PutRequest(
+        name,
+        bytes(data),
+        mode,
+        dict(metadata) if metadata else {},
+        options.get("content_type"),
+        options.get("content_encoding"),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +185,7 @@ class Provider(Protocol):
     def max_name_length(self) -> int: ...
 
     def get(
-        self,
-        name: str,
-        *,
-        if_match: str | None = None,
-        if_none_match: str | None = None,
+        self, name: str, *, if_match: str | None = None, if_none_match: str | None = None
     ) -> StoredObject | None:
         """Read one object.
 
@@ -91,22 +200,15 @@ class Provider(Protocol):
         ...
 
     def put(
-        self,
-        name: str,
-        data: bytes,
-        *,
-        if_match: str | None = None,
-        create_only: bool = False,
-        metadata: Mapping[str, str] | None = None,
-        content_type: str | None = None,
-        content_encoding: str | None = None,
+        self, name: str, data: bytes, *, mode: PutMode = OVERWRITE, **options: Unpack[PutOptions]
     ) -> str:
         """Store ``data`` and return the new etag.
 
-        ``create_only`` fails with ``KeySyncError(name, None)`` if the object exists;
-        ``if_match`` fails with ``KeySyncError(name, if_match)`` if the stored etag differs or
-        the object is gone. With neither, the write is unconditional. A failed write changes
-        nothing.
+        ``mode="create"`` fails with ``KeySyncError(name, None)`` if the object exists;
+        ``mode=IfMatch(etag)`` fails with ``KeySyncError(name, etag)`` if the stored etag
+        differs or the object is gone; ``"overwrite"`` (the default) writes unconditionally.
+        ``options`` are :class:`PutOptions` (user metadata, content type and encoding).
+        A failed write changes nothing. Implementations start with :func:`put_request`.
         """
         ...
 

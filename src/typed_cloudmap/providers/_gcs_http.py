@@ -2,8 +2,8 @@
 
 Only what :class:`AsyncGCSProvider` needs: a request helper that signs (unless talking to an
 emulator), retries what may be retried, and turns every HTTP failure into the same
-``google.api_core`` exception the sync SDK raises, so that ``_gcs_errors.translate_errors``
-(the sync provider's one error table) decides what it means.
+``google.api_core`` exception the sync SDK raises, so that ``_gcs_errors.classify``
+classifies them for the one table in ``_translate``.
 """
 
 from __future__ import annotations

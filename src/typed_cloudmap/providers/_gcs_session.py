@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import google.auth
 import requests.adapters
@@ -21,14 +21,17 @@ from google.auth.transport.requests import AuthorizedSession
 from google.cloud.storage import Blob, Client
 
 from ..errors import KeySyncError, ProviderError
-from ._base import ObjectInfo, StoredObject
-from ._gcs_errors import OnMissing, translate_errors
+from ._base import CREATE, ObjectInfo, PutRequest, StoredObject
+from ._gcs_errors import classify
+from ._translate import Condition, NotModifiedError, Request, run, run_iter
 
 __all__ = ["GCSConnection", "GCSSettings"]
 
 _META_HEADER = "x-goog-meta-"
 _LIST_FIELDS = "items(name,generation,size),nextPageToken"
 _EMULATOR_PROJECT = "typed-cloudmap-emulator"
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,49 @@ def _generation(etag: str) -> int | None:
     return int(etag) if etag.isascii() and etag.isdecimal() else None
 
 
+def generation_match(name: str, etag: str | None) -> int | None:
+    """The ``ifGenerationMatch`` of an etag condition (``None``: none); an etag that cannot be
+    a generation matches no version (``KeySyncError``)."""
+    if etag is None:
+        return None
+    match = _generation(etag)
+    if match is None:
+        raise KeySyncError(name, etag)
+    return match
+
+
+def put_generation(put: PutRequest) -> int | None:
+    """The one place a put's write mode becomes ``ifGenerationMatch`` (``0``: create-only);
+    the async provider uses it too."""
+    return 0 if put.mode == CREATE else generation_match(put.name, put.expected)
+
+
+def downloaded(
+    name: str,
+    data: bytes,
+    headers: Mapping[str, str],
+    if_match: str | None,
+    if_none_match: str | None,
+) -> StoredObject | None:
+    """One media download as a stored object (``None``: unchanged); the async provider's
+    downloads read the same way."""
+    etag = headers.get("x-goog-generation", "")
+    # The service enforces both conditions; checking again costs nothing and keeps the
+    # contract on emulators that ignore them.
+    if if_match is not None and etag != if_match:
+        raise KeySyncError(name, if_match)
+    if if_none_match is not None and etag == if_none_match:
+        return None
+    metadata = {
+        key[len(_META_HEADER) :].lower(): value
+        for key, value in headers.items()
+        if key.lower().startswith(_META_HEADER)
+    }
+    return StoredObject(
+        data, etag, metadata, headers.get("content-type"), _stored_encoding(headers)
+    )
+
+
 def _stored_encoding(headers: Mapping[str, str]) -> str | None:
     stored = headers.get("x-goog-stored-content-encoding") or headers.get("content-encoding")
     return None if stored in (None, "", "identity") else stored
@@ -79,8 +125,9 @@ def _stored_encoding(headers: Mapping[str, str]) -> str | None:
 class GCSConnection:
     """A client, its bucket handle and a pooled session, shared by a provider's threads."""
 
-    def __init__(self, settings: GCSSettings, provider: str) -> None:
+    def __init__(self, settings: GCSSettings, provider: str, secrets: tuple[str, ...]) -> None:
         self._provider = provider
+        self._secrets = secrets
         self._bucket_name = settings.bucket
         endpoint = settings.endpoint_url or _emulator_endpoint()
         credentials = settings.credentials
@@ -108,10 +155,26 @@ class GCSConnection:
     def close(self) -> None:
         self.client.close()
 
+    def _run(
+        self,
+        operation: str,
+        name: str | None,
+        call: Callable[[], T],
+        expected: str | None = None,
+        condition: Condition = Condition.NONE,
+    ) -> T:
+        if expected is not None:
+            condition = Condition.IF_MATCH
+        request = Request(self._provider, operation, name, condition, expected, self._secrets)
+        return run(request, classify, call)
+
     def create_bucket(self) -> None:
-        # A 409 Conflict means the bucket exists already: that is what we wanted.
-        with translate_errors(self._provider, None), contextlib.suppress(api_exceptions.Conflict):
-            self.client.create_bucket(self._bucket_name)
+        def create() -> None:
+            # A 409 Conflict means the bucket exists already: that is what we wanted.
+            with contextlib.suppress(api_exceptions.Conflict):
+                self.client.create_bucket(self._bucket_name)
+
+        self._run("create bucket", None, create)
 
     def get(
         self, name: str, if_match: str | None, if_none_match: str | None
@@ -121,14 +184,17 @@ class GCSConnection:
             raise KeySyncError(name, if_match)
         not_match = None if if_none_match is None else _generation(if_none_match)
         blob = _HeaderKeepingBlob(name, self.bucket)
-        on_missing: OnMissing = "key" if if_match is None else "sync"
-        with translate_errors(self._provider, name, expected=if_match, on_missing=on_missing):
-            try:
-                data = blob.download_as_bytes(
+        try:
+            data = self._run(
+                "get",
+                name,
+                lambda: blob.download_as_bytes(
                     raw_download=True, if_generation_match=match, if_generation_not_match=not_match
-                )
-            except api_exceptions.NotModified:
-                return None
+                ),
+                if_match,
+            )
+        except NotModifiedError:
+            return None
         headers = blob.response_headers
         if headers is None:
             raise ProviderError(
@@ -136,74 +202,48 @@ class GCSConnection:
                 "this google-cloud-storage version does not expose download headers",
                 key=name,
             )
-        etag = headers.get("x-goog-generation", "")
-        # The service enforces both conditions; checking again costs nothing and keeps the
-        # contract on emulators that ignore them.
-        if if_match is not None and etag != if_match:
-            raise KeySyncError(name, if_match)
-        if if_none_match is not None and etag == if_none_match:
-            return None
-        metadata = {
-            key[len(_META_HEADER) :].lower(): value
-            for key, value in headers.items()
-            if key.lower().startswith(_META_HEADER)
-        }
-        return StoredObject(
-            data, etag, metadata, headers.get("content-type"), _stored_encoding(headers)
-        )
+        return downloaded(name, data, headers, if_match, if_none_match)
 
     def head(self, name: str) -> ObjectInfo:
         blob = self.bucket.blob(name)
-        with translate_errors(self._provider, name):
-            blob.reload()
+        self._run("head", name, blob.reload)
         metadata = {key.lower(): value for key, value in (blob.metadata or {}).items()}
         return ObjectInfo(name, str(blob.generation), blob.size, metadata)
 
-    def put(
-        self,
-        name: str,
-        data: bytes,
-        *,
-        if_match: str | None,
-        create_only: bool,
-        metadata: Mapping[str, str] | None,
-        content_type: str | None,
-        content_encoding: str | None,
-    ) -> str:
-        if create_only:
-            match: int | None = 0
-        elif if_match is not None:
-            match = _generation(if_match)
-            if match is None:
-                raise KeySyncError(name, if_match)
-        else:
-            match = None
-        blob = self.bucket.blob(name)
-        if metadata:
-            blob.metadata = dict(metadata)
-        if content_encoding:
-            blob.content_encoding = content_encoding
-        on_missing: OnMissing = "bucket" if match in (None, 0) else "sync"
-        with translate_errors(self._provider, name, expected=if_match, on_missing=on_missing):
-            blob.upload_from_string(
-                bytes(data),
-                content_type=content_type or "application/octet-stream",
+    def put(self, put: PutRequest) -> str:
+        match = put_generation(put)
+        blob = self.bucket.blob(put.name)
+        if put.metadata:
+            blob.metadata = dict(put.metadata)
+        if put.content_encoding:
+            blob.content_encoding = put.content_encoding
+        condition = Condition.CREATE_ONLY if match == 0 else Condition.NONE
+        self._run(
+            "put",
+            put.name,
+            lambda: blob.upload_from_string(
+                put.data,
+                content_type=put.content_type or "application/octet-stream",
                 if_generation_match=match,
-            )
+            ),
+            put.expected,
+            condition,
+        )
         return str(blob.generation)
 
     def delete(self, name: str, if_match: str | None) -> None:
-        match = None if if_match is None else _generation(if_match)
-        if if_match is not None and match is None:
-            raise KeySyncError(name, if_match)
-        on_missing: OnMissing = "key" if if_match is None else "sync"
-        with translate_errors(self._provider, name, expected=if_match, on_missing=on_missing):
-            self.bucket.blob(name).delete(if_generation_match=match)
+        match = generation_match(name, if_match)
+        blob = self.bucket.blob(name)
+        self._run("delete", name, lambda: blob.delete(if_generation_match=match), if_match)
 
     def list(self, prefix: str) -> Iterator[ObjectInfo]:
-        with translate_errors(self._provider, None):
-            pages = self.client.list_blobs(
+        request = Request(self._provider, "list", None, secrets=self._secrets)
+        blobs = run_iter(
+            request,
+            classify,
+            lambda: self.client.list_blobs(
                 self._bucket_name, prefix=prefix or None, page_size=1000, fields=_LIST_FIELDS
-            )
-            for blob in pages:
-                yield ObjectInfo(blob.name, str(blob.generation), blob.size)
+            ),
+        )
+        for blob in blobs:
+            yield ObjectInfo(blob.name, str(blob.generation), blob.size)

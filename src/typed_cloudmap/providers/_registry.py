@@ -4,7 +4,8 @@ Built-ins are a lazy ``"module:Class"`` table: a backend's SDK is imported only 
 scheme is used, and a missing SDK becomes ``MissingDependencyError`` naming the extra to
 install. Plugins register with :func:`register_provider` or through the entry-point group
 ``typed_cloudmap.providers`` (entry-point name = scheme, value = ``"module:Class"``).
-Explicit registrations win over built-ins, and built-ins over entry points.
+Explicit registrations win over built-ins, and built-ins over entry points; a scheme already
+taken needs ``replace=True`` (the codec names follow the same design: ``typed_cloudmap._lazy``).
 
 A provider class opened from a URL has a classmethod
 ``from_url_parts(location, path, options) -> (provider, prefix)``: ``location`` is the
@@ -14,22 +15,22 @@ and ``options`` the decoded query; it pops the options it understands and leaves
 
 from __future__ import annotations
 
-import importlib
-import threading
 from collections.abc import Callable, Mapping
-from importlib.metadata import entry_points
-from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
+from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import parse_qsl, unquote, urlsplit
 
-from ..errors import MissingDependencyError
+from .._lazy import Builtin, LazyRegistry, load_object
 from ._base import Provider
+from ._options import option_bool
 
 if TYPE_CHECKING:
     from ._async_base import AsyncProvider
 
 __all__ = [
+    "PROVIDERS",
     "async_provider_class",
     "known_schemes",
+    "load_object",
     "open_async_url",
     "open_url",
     "option_bool",
@@ -39,57 +40,47 @@ __all__ = [
 
 ENTRY_POINT_GROUP = "typed_cloudmap.providers"
 
-_BUILTIN: Mapping[str, str] = {
-    "memory": "typed_cloudmap.providers.memory:MemoryProvider",
-    "file": "typed_cloudmap.providers.local:LocalProvider",
-    "s3": "typed_cloudmap.providers.s3:S3Provider",
-    "az": "typed_cloudmap.providers.azure:AzureBlobProvider",
-    "gs": "typed_cloudmap.providers.gcs:GCSProvider",
+_BUILTIN: Mapping[str, Builtin] = {
+    "memory": Builtin("typed_cloudmap.providers.memory:MemoryProvider"),
+    "file": Builtin("typed_cloudmap.providers.local:LocalProvider"),
+    "s3": Builtin("typed_cloudmap.providers.s3:S3Provider", ("boto3", "botocore"), "boto3", "s3"),
+    "az": Builtin(
+        "typed_cloudmap.providers.azure:AzureBlobProvider",
+        ("azure",),
+        "azure-storage-blob",
+        "azure",
+    ),
+    "gs": Builtin(
+        "typed_cloudmap.providers.gcs:GCSProvider",
+        ("google", "requests"),
+        "google-cloud-storage",
+        "gcs",
+    ),
 }
 
 # The async twins, for AsyncCloudMapping (see async_provider_class).
-_ASYNC_BUILTIN: Mapping[str, str] = {
-    "memory": "typed_cloudmap.providers.async_memory:AsyncMemoryProvider",
-    "file": "typed_cloudmap.providers.async_local:AsyncLocalProvider",
-    "s3": "typed_cloudmap.providers.async_s3:AsyncS3Provider",
-    "az": "typed_cloudmap.providers.async_azure:AsyncAzureBlobProvider",
-    "gs": "typed_cloudmap.providers.async_gcs:AsyncGCSProvider",
+_ASYNC_BUILTIN: Mapping[str, Builtin] = {
+    "memory": Builtin("typed_cloudmap.providers.async_memory:AsyncMemoryProvider"),
+    "file": Builtin("typed_cloudmap.providers.async_local:AsyncLocalProvider"),
+    "s3": Builtin(
+        "typed_cloudmap.providers.async_s3:AsyncS3Provider",
+        ("aiobotocore", "botocore"),
+        "aiobotocore",
+        "async",
+    ),
+    "az": Builtin(
+        "typed_cloudmap.providers.async_azure:AsyncAzureBlobProvider",
+        ("azure", "aiohttp"),
+        "aiohttp",
+        "async",
+    ),
+    "gs": Builtin(
+        "typed_cloudmap.providers.async_gcs:AsyncGCSProvider",
+        ("aiohttp", "google"),
+        "aiohttp",
+        "async",
+    ),
 }
-
-# The SDK behind each optional backend: (top-level modules, package to install, extra).
-_SDKS: Mapping[str, tuple[tuple[str, ...], str, str]] = {
-    "typed_cloudmap.providers.s3": (("boto3", "botocore"), "boto3", "s3"),
-    "typed_cloudmap.providers.azure": (("azure",), "azure-storage-blob", "azure"),
-    "typed_cloudmap.providers.gcs": (("google",), "google-cloud-storage", "gcs"),
-    "typed_cloudmap.providers.async_s3": (("aiobotocore", "botocore"), "aiobotocore", "async"),
-    "typed_cloudmap.providers.async_azure": (("azure", "aiohttp"), "aiohttp", "async"),
-    "typed_cloudmap.providers.async_gcs": (("aiohttp", "google"), "aiohttp", "async"),
-}
-
-_registered: dict[str, type[Any] | str] = {}
-_loaded: dict[str, type[Any]] = {}
-_lock = threading.Lock()
-
-
-def _entry_points() -> dict[str, Callable[[], Any]]:
-    """Scheme -> loader of each installed plugin (the seam tests replace)."""
-    return {ep.name: ep.load for ep in entry_points(group=ENTRY_POINT_GROUP)}
-
-
-def load_object(path: str) -> Any:
-    """Import ``"module:attr"``; a missing SDK of a built-in becomes MissingDependencyError."""
-    module_name, _, attr = path.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except MissingDependencyError:
-        raise
-    except ImportError as exc:
-        sdk = _SDKS.get(module_name)
-        missing = (exc.name or "").split(".")[0]
-        if sdk is not None and missing in sdk[0]:
-            raise MissingDependencyError(sdk[1], sdk[2]) from exc
-        raise
-    return getattr(module, attr)
 
 
 def _check_scheme(scheme: str) -> str:
@@ -99,49 +90,50 @@ def _check_scheme(scheme: str) -> str:
     return scheme
 
 
-def register_provider(scheme: str, provider: type[Any] | str) -> None:
+def _check_class(scheme: str, cls: object) -> type[Any]:
+    if not callable(getattr(cls, "from_url_parts", None)):
+        raise TypeError(f"{cls!r} (scheme {scheme!r}) has no from_url_parts classmethod")
+    return cast("type[Any]", cls)
+
+
+def _unknown(scheme: str, known: list[str]) -> Exception:
+    return ValueError(
+        f"unknown storage URL scheme {scheme!r}; known schemes: "
+        + ", ".join(f"{s}://" for s in known)
+    )
+
+
+PROVIDERS: LazyRegistry[type[Any]] = LazyRegistry(
+    ENTRY_POINT_GROUP, _BUILTIN, normalize=_check_scheme, check=_check_class, unknown=_unknown
+)
+"""The process's URL schemes (the same lazy design as the codec names)."""
+_registered, _loaded = PROVIDERS.registered, PROVIDERS.loaded  # live tables, for tests
+
+
+def register_provider(scheme: str, provider: type[Any] | str, *, replace: bool = False) -> None:
     """Open ``scheme://`` URLs with ``provider`` (a class or a lazy ``"module:Class"``).
 
-    Replaces any earlier registration of the scheme, built-ins included.
+    A scheme already taken (a built-in, a plugin or an earlier registration) needs
+    ``replace=True``; registering the same provider again is a no-op.
     """
-    scheme = _check_scheme(scheme)
     if isinstance(provider, str) and ":" not in provider:
         raise ValueError(f"expected 'module:Class', got {provider!r}")
-    with _lock:
-        _registered[scheme] = provider
-        _loaded.pop(scheme, None)
+    try:
+        PROVIDERS.register(scheme, provider, replace=replace)
+    except ValueError as exc:
+        if "already taken" in str(exc):
+            raise ValueError(f"URL scheme {exc}") from None
+        raise
 
 
 def known_schemes() -> list[str]:
     """Every scheme that can be opened: registered, built-in and from installed plugins."""
-    return sorted({*_registered, *_BUILTIN, *_entry_points()})
+    return PROVIDERS.names()
 
 
 def provider_class(scheme: str) -> type[Any]:
     """The provider class for ``scheme``; ``ValueError`` listing known schemes if unknown."""
-    scheme = scheme.lower()
-    with _lock:
-        cls = _loaded.get(scheme)
-        target = _registered.get(scheme, _BUILTIN.get(scheme))
-    if cls is not None:
-        return cls
-    if isinstance(target, str):
-        cls = load_object(target)
-    elif target is not None:
-        cls = target
-    else:
-        plugin = _entry_points().get(scheme)
-        if plugin is None:
-            raise ValueError(
-                f"unknown storage URL scheme {scheme!r}; known schemes: "
-                + ", ".join(f"{s}://" for s in known_schemes())
-            )
-        cls = plugin()
-    if not callable(getattr(cls, "from_url_parts", None)):
-        raise TypeError(f"{cls!r} (scheme {scheme!r}) has no from_url_parts classmethod")
-    with _lock:
-        _loaded[scheme] = cls
-    return cls
+    return PROVIDERS.resolve(scheme)
 
 
 def open_url(
@@ -165,20 +157,19 @@ def async_provider_class(scheme: str) -> type[Any]:
     """
     from ._async_base import is_async_provider
 
-    scheme = scheme.lower()
-    with _lock:
-        registered = _registered.get(scheme)
+    scheme = _check_scheme(scheme)
+    registered = PROVIDERS.registered.get(scheme)
     if isinstance(registered, str):
         registered = load_object(registered)
     if registered is not None and is_async_provider(registered):
-        return registered
-    target = _ASYNC_BUILTIN.get(scheme)
-    if target is None:
+        return cast("type[Any]", registered)
+    builtin = _ASYNC_BUILTIN.get(scheme)
+    if builtin is None:
         raise ValueError(
             f"no async provider for URL scheme {scheme!r}; async providers exist for: "
             + ", ".join(f"{s}://" for s in sorted(_ASYNC_BUILTIN))
         )
-    cls: type[Any] = load_object(target)
+    cls: type[Any] = load_object(builtin.target, builtin)
     return cls
 
 
@@ -210,24 +201,3 @@ def _open(
         parts.netloc, path[1:] if path[:1] == "/" else path, options
     )
     return provider, prefix, options
-
-
-def option_bool(options: dict[str, str], key: str, *, default: bool) -> bool:
-    """Pop a ``true``/``false`` (``1``/``0``, ``yes``/``no``) URL option."""
-    raw = options.pop(key, None)
-    if raw is None:
-        return default
-    value = raw.strip().lower()
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off"):
-        return False
-    raise ValueError(f"URL option {key}={raw!r} is not a boolean: expected true or false")
-
-
-def without_userinfo(url: str) -> str:
-    """``url`` with any ``user:password@`` removed, for display in names, reprs and errors."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))

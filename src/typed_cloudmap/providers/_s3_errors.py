@@ -1,31 +1,21 @@
-"""The one place where boto3's errors become typed-cloudmap's errors.
+"""How boto3's errors read: each one classified for the shared table in ``_translate``.
 
 S3 answers a failed condition with 412 ``PreconditionFailed``, an ``If-Match`` on a missing
 object with 404 ``NoSuchKey`` (some S3-compatible servers say 412 there too), a revalidated
-``If-None-Match`` GET with 304, and a missing object with 404. What each of those means
-depends on the condition the request carried, so callers name it with a :class:`Condition`.
+``If-None-Match`` GET with 304, and a missing object with 404; what each means under the
+request's condition is decided by ``_translate.library_error``.
 """
 
 from __future__ import annotations
 
-import contextlib
-import enum
-from collections.abc import Iterable, Iterator
+from collections.abc import Mapping
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..errors import KeySyncError, ProviderError, ValueSizeError
+from ._translate import Failure
 
-__all__ = [
-    "CONFLICT",
-    "Condition",
-    "NotModifiedError",
-    "error_code",
-    "redact",
-    "s3_errors",
-    "translate",
-]
+__all__ = ["CONFLICT", "classify", "classify_code", "error_code"]
 
 CONFLICT = "ConditionalRequestConflict"
 """409: a concurrent write to the same key was in flight; S3 asks clients to retry."""
@@ -35,25 +25,6 @@ _FAILED_CODES = frozenset({"PreconditionFailed", "412"})
 _TOO_LARGE_CODES = frozenset({"EntityTooLarge", "KeyTooLongError"})
 
 
-class Condition(enum.Enum):
-    """The condition a request carried, which decides what a 404 or 412 means."""
-
-    NONE = "none"
-    """Unconditional: 404 is a missing object, 412 cannot happen."""
-    CREATE_ONLY = "create_only"
-    """``If-None-Match: *``: 412 means the object exists."""
-    IF_MATCH = "if_match"
-    """``If-Match: <etag>``: 412 (other version) and 404 (no object) both mean stale."""
-    EXISTS = "exists"
-    """``If-Match: *`` (a delete that must find its object): 404 and 412 mean missing."""
-    IF_NONE_MATCH = "if_none_match"
-    """``If-None-Match: <etag>`` on a read: 304 means unchanged, 404 missing."""
-
-
-class NotModifiedError(Exception):
-    """A 304 answer to ``If-None-Match``: the caller's copy is current."""
-
-
 def error_code(exc: BaseException) -> str:
     """The S3 error code of a ``ClientError`` (``""`` for anything else)."""
     if isinstance(exc, ClientError):
@@ -61,73 +32,28 @@ def error_code(exc: BaseException) -> str:
     return ""
 
 
-def _status(exc: ClientError) -> int:
-    meta: dict[str, Any] = dict(exc.response.get("ResponseMetadata", {}))
-    return int(meta.get("HTTPStatusCode", 0))
+def classify_code(code: str, status: int, message: str) -> tuple[Failure, str]:
+    """One S3 error code (of a request, or of one key of a batch delete)."""
+    detail = f"HTTP {status} {code}: {message}" if status else f"{code}: {message}"
+    if status == 304:
+        return Failure.NOT_MODIFIED, detail
+    if code in _FAILED_CODES or status == 412:
+        return Failure.STALE, detail
+    if code in _MISSING_CODES:
+        return Failure.MISSING, detail
+    if code == "NoSuchBucket":
+        return Failure.NO_CONTAINER, detail
+    if code in _TOO_LARGE_CODES:
+        return Failure.TOO_LARGE, detail
+    return Failure.OTHER, detail
 
 
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every secret replaced, so messages never carry credentials."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
-
-
-def translate(
-    exc: BaseException,
-    *,
-    provider: str,
-    name: str | None,
-    operation: str,
-    condition: Condition = Condition.NONE,
-    expected_etag: str | None = None,
-    secrets: Iterable[str] = (),
-) -> BaseException:
-    """The typed-cloudmap error for one boto3 error (to be raised ``from`` it)."""
+def classify(exc: BaseException) -> tuple[Failure, str] | None:
+    """A boto3/botocore error's failure; ``None`` for anything else."""
     if isinstance(exc, ClientError):
-        code, status = error_code(exc), _status(exc)
-        missing = code in _MISSING_CODES
-        failed = code in _FAILED_CODES or status == 412
-        if status == 304:
-            return NotModifiedError()
-        if condition is Condition.IF_MATCH and (failed or missing):
-            return KeySyncError(name, expected_etag)
-        if condition is Condition.CREATE_ONLY and failed:
-            return KeySyncError(name, None)
-        if missing or (condition is Condition.EXISTS and failed):
-            return KeyError(name)
-        if code in _TOO_LARGE_CODES:
-            return ValueSizeError(f"{provider} refused {operation}: {code}", key=name)
+        meta: Mapping[str, Any] = exc.response.get("ResponseMetadata", {})
         message = str(exc.response.get("Error", {}).get("Message", "")) or str(exc)
-        text = f"{operation} failed with HTTP {status} {code}: {message}"
-    elif isinstance(exc, BotoCoreError):
-        text = f"{operation} failed: {type(exc).__name__}: {exc}"
-    else:
-        text = f"{operation} failed: {type(exc).__name__}: {exc}"
-    return ProviderError(provider, redact(text, secrets), key=name)
-
-
-@contextlib.contextmanager
-def s3_errors(
-    *,
-    provider: str,
-    name: str | None,
-    operation: str,
-    condition: Condition = Condition.NONE,
-    expected_etag: str | None = None,
-    secrets: Iterable[str] = (),
-) -> Iterator[None]:
-    """Translate boto3/botocore errors raised inside the block (see :func:`translate`)."""
-    try:
-        yield
-    except (ClientError, BotoCoreError) as exc:
-        raise translate(
-            exc,
-            provider=provider,
-            name=name,
-            operation=operation,
-            condition=condition,
-            expected_etag=expected_etag,
-            secrets=secrets,
-        ) from exc
+        return classify_code(error_code(exc), int(meta.get("HTTPStatusCode", 0)), message)
+    if isinstance(exc, BotoCoreError):
+        return Failure.OTHER, f"{type(exc).__name__}: {exc}"
+    return None

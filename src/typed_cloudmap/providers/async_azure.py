@@ -11,38 +11,31 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..errors import MissingDependencyError, ValueSizeError
+from ..errors import MissingDependencyError
 
 try:
     import aiohttp  # noqa: F401  # the aio clients' transport: fail here, with the hint
     from azure.core import MatchConditions
-    from azure.core.exceptions import HttpResponseError, ResourceExistsError
-    from azure.storage.blob import ContentSettings
+    from azure.core.exceptions import ResourceExistsError
     from azure.storage.blob.aio import ContainerClient
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise MissingDependencyError("aiohttp", "async") from exc
 
 from ._async_client import LoopClient
-from ._azure_errors import translated
-from ._base import ObjectInfo, StoredObject
-from ._registry import option_bool
-from .azure import AzureBlobProvider, _condition, _quoted
+from ._azure_errors import classify
+from ._azure_requests import _condition, _quoted, downloaded, put_options, read_condition
+from ._base import OVERWRITE, ObjectInfo, PutMode, PutOptions, StoredObject, put_request
+from ._options import option_bool
+from ._translate import NotModifiedError, arun, arun_iter
+from .azure import AzureBlobProvider
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    from typing_extensions import Self, Unpack
 
 __all__ = ["AsyncAzureBlobProvider"]
-
-
-def _put_options(if_match: str | None, create_only: bool) -> dict[str, Any]:
-    """The one place a put's write mode becomes the SDK's keywords."""
-    if create_only and if_match is not None:
-        raise ValueError("put: create_only and if_match cannot both hold")
-    # overwrite=False makes the SDK send If-None-Match: *
-    return {"overwrite": not create_only, **_condition(if_match, MatchConditions.IfNotModified)}
 
 
 async def _close(opened: tuple[ContainerClient, Any]) -> None:
@@ -133,9 +126,12 @@ class AsyncAzureBlobProvider:
                 config["account_url"], self.container, credential=credential, **kwargs
             )
         if self._create:
-            call = self._config._call("create container", None)
-            with translated(call), contextlib.suppress(ResourceExistsError):
-                await client.create_container()
+
+            async def create() -> None:
+                with contextlib.suppress(ResourceExistsError):
+                    await client.create_container()
+
+            await arun(self._config._request("create container", None), classify, create)
             self._create = False
         return client, owned
 
@@ -156,33 +152,23 @@ class AsyncAzureBlobProvider:
         if_match: str | None = None,
         if_none_match: str | None = None,
     ) -> StoredObject | None:
-        if if_match is not None:
-            condition = _condition(if_match, MatchConditions.IfNotModified)
-        else:
-            condition = _condition(if_none_match, MatchConditions.IfModified)
+        condition = read_condition(if_match, if_none_match)
         blob = (await self._container()).get_blob_client(name)
-        with translated(self._config._call("get", name, if_match)):
-            try:
-                # decompress=False: the bytes are the caller's, whatever Content-Encoding says.
-                stream = await blob.download_blob(decompress=False, **condition)
-            except HttpResponseError as exc:
-                if exc.status_code == 304:
-                    return None
-                raise
-            data = await stream.readall()
-        props = stream.properties
-        etag = _quoted(props.etag)
-        if if_match is not None and if_none_match is not None and etag == _quoted(if_none_match):
+
+        async def read() -> tuple[Any, bytes]:
+            # decompress=False: the bytes are the caller's, whatever Content-Encoding says.
+            stream = await blob.download_blob(decompress=False, **condition)
+            return stream.properties, await stream.readall()
+
+        try:
+            props, data = await arun(self._config._request("get", name, if_match), classify, read)
+        except NotModifiedError:
             return None
-        settings = props.content_settings
-        return StoredObject(
-            data, etag, dict(props.metadata or {}), settings.content_type, settings.content_encoding
-        )
+        return downloaded(props, data, if_match, if_none_match)
 
     async def head(self, name: str) -> ObjectInfo:
         blob = (await self._container()).get_blob_client(name)
-        with translated(self._config._call("head", name)):
-            props = await blob.get_blob_properties()
+        props = await arun(self._config._request("head", name), classify, blob.get_blob_properties)
         return ObjectInfo(name, _quoted(props.etag), props.size, dict(props.metadata or {}))
 
     async def put(
@@ -190,31 +176,27 @@ class AsyncAzureBlobProvider:
         name: str,
         data: bytes,
         *,
-        if_match: str | None = None,
-        create_only: bool = False,
-        metadata: Mapping[str, str] | None = None,
-        content_type: str | None = None,
-        content_encoding: str | None = None,
+        mode: PutMode = OVERWRITE,
+        **options: Unpack[PutOptions],
     ) -> str:
-        options = _put_options(if_match, create_only)
-        if len(data) > self.max_object_size:
-            raise ValueSizeError(
-                f"{len(data)} bytes is over the {self.max_object_size}-byte limit of {self.name}",
-                key=name,
-            )
-        options["metadata"] = dict(metadata) if metadata else None
-        options["content_settings"] = ContentSettings(
-            content_type=content_type, content_encoding=content_encoding
-        )
+        put = put_request(self, name, data, mode, options)
+        upload, condition = put_options(put)
         blob = (await self._container()).get_blob_client(name)
-        with translated(self._config._call("put", name, if_match, create_only)):
-            result = await blob.upload_blob(data, length=len(data), **options)
+        result = await arun(
+            self._config._request("put", name, put.expected, condition),
+            classify,
+            lambda: blob.upload_blob(put.data, length=len(put.data), **upload),
+        )
         return _quoted(result["etag"])
 
     async def delete(self, name: str, *, if_match: str | None = None) -> None:
         blob = (await self._container()).get_blob_client(name)
-        with translated(self._config._call("delete", name, if_match)):
-            await blob.delete_blob(**_condition(if_match, MatchConditions.IfNotModified))
+        condition = _condition(if_match, MatchConditions.IfNotModified)
+        await arun(
+            self._config._request("delete", name, if_match),
+            classify,
+            lambda: blob.delete_blob(**condition),
+        )
 
     # --- many objects ---------------------------------------------------------------------
 
@@ -228,9 +210,12 @@ class AsyncAzureBlobProvider:
 
     async def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
         client = await self._container()
-        with translated(self._config._call("list", None)):
-            pages = client.list_blobs(
+        blobs = arun_iter(
+            self._config._request("list", None),
+            classify,
+            lambda: client.list_blobs(
                 name_starts_with=prefix or None, results_per_page=self.list_page_size
-            )
-            async for blob in pages:
-                yield ObjectInfo(blob.name, _quoted(blob.etag), blob.size)
+            ),
+        )
+        async for blob in blobs:
+            yield ObjectInfo(blob.name, _quoted(blob.etag), blob.size)

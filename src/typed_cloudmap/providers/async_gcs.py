@@ -2,10 +2,11 @@
 
 The same conditions as :class:`GCSProvider`: writes carry ``ifGenerationMatch`` (``0`` for
 create-only), deletes likewise, reads ``ifGenerationMatch`` / ``ifGenerationNotMatch``. A read
-is one media download whose headers carry the generation and the user metadata. Errors go
-through the sync provider's table (``_gcs_errors.translate_errors``), so both providers say
-the same thing for the same answer. The JSON API is what fake-gcs-server implements (the
-XML API, which obstore speaks, it does not), so every path here runs in the tests.
+is one media download whose headers carry the generation and the user metadata. Errors are
+classified as the sync provider's (``_gcs_errors.classify``) for the one table in
+``_translate``, so both providers say the same thing for the same answer. The JSON API is
+what fake-gcs-server implements (the XML API, which obstore speaks, it does not), so every
+path here runs in the tests.
 """
 
 from __future__ import annotations
@@ -13,55 +14,44 @@ from __future__ import annotations
 import contextlib
 import json
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from ..errors import KeySyncError, MissingDependencyError, ValueSizeError
+from ..errors import MissingDependencyError
 
 try:
     from google.api_core import exceptions as api_exceptions
 
-    from ._gcs_errors import OnMissing, translate_errors
+    from ._gcs_errors import classify
     from ._gcs_http import GCSHttp
-    from ._gcs_session import _META_HEADER, GCSSettings, _generation, _stored_encoding
+    from ._gcs_session import (
+        GCSSettings,
+        _generation,
+        downloaded,
+        generation_match,
+        put_generation,
+    )
 except ImportError as exc:  # pragma: no cover - exercised only without the extras
     raise MissingDependencyError("aiohttp", "async") from exc
 
 from ._async_client import LoopClient
-from ._base import ObjectInfo, StoredObject
-from ._registry import option_bool
+from ._base import OVERWRITE, ObjectInfo, PutMode, PutOptions, StoredObject, put_request
+from ._options import option_bool
+from ._translate import Condition, NotModifiedError, Request, arun, run
 from .gcs import GCSProvider
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    from typing_extensions import Self, Unpack
 
 __all__ = ["AsyncGCSProvider"]
 
 _LIST_FIELDS = "items(name,generation,size),nextPageToken"
 
 
-def _put_generation(name: str, if_match: str | None, create_only: bool) -> int | None:
-    """The one place a put's write mode becomes ``ifGenerationMatch`` (``None``: none)."""
-    if create_only and if_match is not None:
-        raise ValueError("pass either create_only or if_match, not both")
-    if create_only:
-        return 0
-    if if_match is None:
-        return None
-    generation = _generation(if_match)
-    if generation is None:
-        raise KeySyncError(name, if_match)  # not a generation: it matches no version
-    return generation
-
-
 def _condition(name: str, if_match: str | None) -> dict[str, str]:
-    if if_match is None:
-        return {}
-    generation = _generation(if_match)
-    if generation is None:
-        raise KeySyncError(name, if_match)
-    return {"ifGenerationMatch": str(generation)}
+    match = generation_match(name, if_match)
+    return {} if match is None else {"ifGenerationMatch": str(match)}
 
 
 async def _close(http: GCSHttp) -> None:
@@ -128,8 +118,8 @@ class AsyncGCSProvider:
             endpoint_url=state["endpoint_url"],
             max_pool_connections=state["max_pool_connections"],
         )
-        with translate_errors(self.name, None):
-            http = GCSHttp(settings, self.name)
+        request = self._request("open", None)
+        http = run(request, classify, lambda: GCSHttp(settings, self.name))
         if self._create:
             try:
                 await self._create_bucket(http)
@@ -142,14 +132,18 @@ class AsyncGCSProvider:
     async def _create_bucket(self, http: GCSHttp) -> None:
         body = json.dumps({"name": self.bucket}).encode()
         # A 409 Conflict means the bucket exists already: that is what we wanted.
-        with translate_errors(self.name, None), contextlib.suppress(api_exceptions.Conflict):
-            await http.request(
-                "POST",
-                f"{http.base}/storage/v1/b",
-                params={"project": http.project or ""},
-                data=body,
-                headers={"content-type": "application/json"},
-            )
+
+        async def create() -> None:
+            with contextlib.suppress(api_exceptions.Conflict):
+                await http.request(
+                    "POST",
+                    f"{http.base}/storage/v1/b",
+                    params={"project": http.project or ""},
+                    data=body,
+                    headers={"content-type": "application/json"},
+                )
+
+        await arun(self._request("create bucket", None), classify, create)
 
     def ensure_pool_size(self, size: int) -> None:
         """Hold at least ``size`` connections (for that many requests in flight); a live
@@ -160,6 +154,19 @@ class AsyncGCSProvider:
 
     async def close(self) -> None:
         await self._http.close()
+
+    def _request(
+        self,
+        operation: str,
+        name: str | None,
+        expected: str | None = None,
+        condition: Condition = Condition.NONE,
+    ) -> Request:
+        """What a failure is about, with the sync provider's secrets to mask."""
+        if expected is not None:
+            condition = Condition.IF_MATCH
+        secrets = self._config._secrets()
+        return Request(self.name, operation, name, condition, expected, secrets)
 
     def _object_url(self, http: GCSHttp, name: str) -> str:
         return f"{http.base}/storage/v1/b/{quote(self.bucket, safe='')}/o/{quote(name, safe='')}"
@@ -179,38 +186,28 @@ class AsyncGCSProvider:
             if not_match is not None:
                 params["ifGenerationNotMatch"] = str(not_match)
         http = await self._http.get()
-        on_missing: OnMissing = "key" if if_match is None else "sync"
-        with translate_errors(self.name, name, expected=if_match, on_missing=on_missing):
-            try:
-                reply = await http.request(
+        try:
+            reply = await arun(
+                self._request("get", name, if_match),
+                classify,
+                lambda: http.request(
                     "GET",
                     self._object_url(http, name),
                     params=params,
                     headers={"accept-encoding": "identity"},  # the stored bytes, as stored
-                )
-            except api_exceptions.NotModified:
-                return None
-        headers = reply.headers
-        etag = headers.get("x-goog-generation", "")
-        # The service enforces both conditions; checking again keeps the contract on
-        # emulators that ignore them.
-        if if_match is not None and etag != if_match:
-            raise KeySyncError(name, if_match)
-        if if_none_match is not None and etag == if_none_match:
+                ),
+            )
+        except NotModifiedError:
             return None
-        metadata = {
-            key[len(_META_HEADER) :].lower(): value
-            for key, value in headers.items()
-            if key.lower().startswith(_META_HEADER)
-        }
-        return StoredObject(
-            reply.body, etag, metadata, headers.get("content-type"), _stored_encoding(headers)
-        )
+        return downloaded(name, reply.body, reply.headers, if_match, if_none_match)
 
     async def head(self, name: str) -> ObjectInfo:
         http = await self._http.get()
-        with translate_errors(self.name, name):
-            reply = await http.request("GET", self._object_url(http, name))
+        reply = await arun(
+            self._request("head", name),
+            classify,
+            lambda: http.request("GET", self._object_url(http, name)),
+        )
         item = json.loads(reply.body)
         metadata = {key.lower(): value for key, value in (item.get("metadata") or {}).items()}
         return ObjectInfo(name, str(item["generation"]), int(item["size"]), metadata)
@@ -220,23 +217,13 @@ class AsyncGCSProvider:
         name: str,
         data: bytes,
         *,
-        if_match: str | None = None,
-        create_only: bool = False,
-        metadata: Mapping[str, str] | None = None,
-        content_type: str | None = None,
-        content_encoding: str | None = None,
+        mode: PutMode = OVERWRITE,
+        **options: Unpack[PutOptions],
     ) -> str:
-        match = _put_generation(name, if_match, create_only)
-        if len(data) > self.max_object_size:
-            raise ValueSizeError(
-                f"{len(data)} bytes is over the {self.max_object_size}-byte limit of {self.name}",
-                key=name,
-            )
-        if len(name.encode()) > self.max_name_length:
-            raise ValueSizeError(
-                f"object name is over the {self.max_name_length}-byte limit of {self.name}",
-                key=name,
-            )
+        put = put_request(self, name, data, mode, options)
+        match = put_generation(put)
+        content_type, metadata = put.content_type, put.metadata
+        content_encoding = put.content_encoding
         resource: dict[str, Any] = {
             "name": name,
             "contentType": content_type or "application/octet-stream",
@@ -251,7 +238,7 @@ class AsyncGCSProvider:
                 f"--{boundary}\r\ncontent-type: application/json; charset=UTF-8\r\n\r\n".encode(),
                 json.dumps(resource).encode(),
                 f"\r\n--{boundary}\r\ncontent-type: {resource['contentType']}\r\n\r\n".encode(),
-                bytes(data),
+                put.data,
                 f"\r\n--{boundary}--\r\n".encode(),
             ]
         )
@@ -260,26 +247,31 @@ class AsyncGCSProvider:
             params["ifGenerationMatch"] = str(match)
         http = await self._http.get()
         url = f"{http.base}/upload/storage/v1/b/{quote(self.bucket, safe='')}/o"
-        on_missing: OnMissing = "bucket" if match in (None, 0) else "sync"
-        with translate_errors(self.name, name, expected=if_match, on_missing=on_missing):
-            reply = await http.request(
+        condition = Condition.CREATE_ONLY if match == 0 else Condition.NONE
+        reply = await arun(
+            self._request("put", name, put.expected, condition),
+            classify,
+            lambda: http.request(
                 "POST",
                 url,
                 params=params,
                 data=body,
                 headers={"content-type": f"multipart/related; boundary={boundary}"},
                 retry=match is not None,  # only a conditional write is safe to repeat
-            )
+            ),
+        )
         return str(json.loads(reply.body)["generation"])
 
     async def delete(self, name: str, *, if_match: str | None = None) -> None:
         params = _condition(name, if_match)
         http = await self._http.get()
-        on_missing: OnMissing = "key" if if_match is None else "sync"
-        with translate_errors(self.name, name, expected=if_match, on_missing=on_missing):
-            await http.request(
+        await arun(
+            self._request("delete", name, if_match),
+            classify,
+            lambda: http.request(
                 "DELETE", self._object_url(http, name), params=params, retry=bool(params)
-            )
+            ),
+        )
 
     async def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
         http = await self._http.get()
@@ -288,8 +280,11 @@ class AsyncGCSProvider:
         if prefix:
             params["prefix"] = prefix
         while True:
-            with translate_errors(self.name, None):
-                reply = await http.request("GET", url, params=params)
+            reply = await arun(
+                self._request("list", None),
+                classify,
+                lambda: http.request("GET", url, params=params),
+            )
             page = json.loads(reply.body)
             for item in page.get("items", []):
                 yield ObjectInfo(item["name"], str(item["generation"]), int(item["size"]))

@@ -7,14 +7,14 @@ see the same objects and etags (``AsyncMemoryProvider(store=sync_provider)``).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING
 
-from ._base import ObjectInfo, StoredObject
+from ._base import OVERWRITE, ObjectInfo, PutMode, PutOptions, StoredObject
 from .memory import MemoryProvider
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    from typing_extensions import Self, Unpack
 
 __all__ = ["AsyncMemoryProvider"]
 
@@ -69,21 +69,10 @@ class AsyncMemoryProvider:
         name: str,
         data: bytes,
         *,
-        if_match: str | None = None,
-        create_only: bool = False,
-        metadata: Mapping[str, str] | None = None,
-        content_type: str | None = None,
-        content_encoding: str | None = None,
+        mode: PutMode = OVERWRITE,
+        **options: Unpack[PutOptions],
     ) -> str:
-        return self._store.put(
-            name,
-            data,
-            if_match=if_match,
-            create_only=create_only,
-            metadata=metadata,
-            content_type=content_type,
-            content_encoding=content_encoding,
-        )
+        return self._store.put(name, data, mode=mode, **options)
 
     async def delete(self, name: str, *, if_match: str | None = None) -> None:
         self._store.delete(name, if_match=if_match)

@@ -30,32 +30,21 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised only without the async extra
     raise MissingDependencyError("aiobotocore", "async") from exc
 
-from ..errors import ValueSizeError
 from ._async_client import LoopClient
-from ._base import ObjectInfo, StoredObject
-from ._registry import option_bool
+from ._base import OVERWRITE, ObjectInfo, PutMode, PutOptions, StoredObject, put_request
+from ._options import option_bool
 from ._s3_client import CONFLICT_ATTEMPTS, _drop_expect
-from ._s3_errors import CONFLICT, Condition, NotModifiedError, error_code
-from .s3 import S3Provider
+from ._s3_errors import CONFLICT, classify, error_code
+from ._translate import Condition, NotModifiedError, Request, arun, arun_iter
+from .s3 import S3Provider, put_condition, put_extra
 
 if TYPE_CHECKING:
     from types_aiobotocore_s3 import S3Client
-    from typing_extensions import Self
+    from typing_extensions import Self, Unpack
 
 __all__ = ["AsyncS3Provider"]
 
 _PAGE_SIZE = 1000
-
-
-def _put_condition(if_match: str | None, create_only: bool) -> tuple[Condition, dict[str, str]]:
-    """The one place a put's write mode becomes S3 headers (and the meaning of its errors)."""
-    if create_only and if_match is not None:
-        raise ValueError("pass either create_only or if_match, not both")
-    if create_only:
-        return Condition.CREATE_ONLY, {"IfNoneMatch": "*"}
-    if if_match is not None:
-        return Condition.IF_MATCH, {"IfMatch": if_match}
-    return Condition.NONE, {}
 
 
 async def _retry_conflicts(call: Any) -> Any:
@@ -152,6 +141,16 @@ class AsyncS3Provider:
 
     # --- client ---------------------------------------------------------------------------
 
+    def _request(
+        self,
+        operation: str,
+        name: str | None,
+        condition: Condition = Condition.NONE,
+        expected: str | None = None,
+    ) -> Request:
+        """The sync provider's request context: its name and its secrets, never leaked."""
+        return self._config._request(operation, name, condition, expected)
+
     async def client(self) -> S3Client:
         """The aiobotocore S3 client of the running loop, opened on first use."""
         client, _ = await self._client.get()
@@ -177,8 +176,7 @@ class AsyncS3Provider:
             config=config,
             **kwargs,
         )
-        with self._config._errors("open client", None):
-            client: S3Client = await cm.__aenter__()
+        client: S3Client = await arun(self._request("open client", None), classify, cm.__aenter__)
         client.meta.events.register("before-sign.s3.PutObject", _drop_expect)
         return client, cm
 
@@ -204,19 +202,22 @@ class AsyncS3Provider:
         if_none_match: str | None = None,
     ) -> StoredObject | None:
         kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": name}
-        condition = Condition.NONE
         if if_none_match is not None:
             kwargs["IfNoneMatch"] = if_none_match
-            condition = Condition.IF_NONE_MATCH
         if if_match is not None:
             kwargs["IfMatch"] = if_match
-            condition = Condition.IF_MATCH
+        condition = Condition.NONE if if_match is None else Condition.IF_MATCH
         client = await self.client()
+
+        async def read() -> tuple[Any, bytes]:
+            response = await client.get_object(**kwargs)
+            async with response["Body"] as body:
+                return response, await body.read()
+
         try:
-            with self._config._errors("get", name, condition, if_match):
-                response = await client.get_object(**kwargs)
-                async with response["Body"] as body:
-                    data = await body.read()
+            response, data = await arun(
+                self._request("get", name, condition, if_match), classify, read
+            )
         except NotModifiedError:
             return None
         return StoredObject(
@@ -229,8 +230,11 @@ class AsyncS3Provider:
 
     async def head(self, name: str) -> ObjectInfo:
         client = await self.client()
-        with self._config._errors("head", name):
-            response = await client.head_object(Bucket=self.bucket, Key=name)
+        response = await arun(
+            self._request("head", name),
+            classify,
+            lambda: client.head_object(Bucket=self.bucket, Key=name),
+        )
         return ObjectInfo(
             name, response["ETag"], response["ContentLength"], response.get("Metadata", {})
         )
@@ -240,73 +244,44 @@ class AsyncS3Provider:
         name: str,
         data: bytes,
         *,
-        if_match: str | None = None,
-        create_only: bool = False,
-        metadata: Mapping[str, str] | None = None,
-        content_type: str | None = None,
-        content_encoding: str | None = None,
+        mode: PutMode = OVERWRITE,
+        **options: Unpack[PutOptions],
     ) -> str:
-        condition, headers = _put_condition(if_match, create_only)
-        if len(data) > self.max_object_size:
-            raise ValueSizeError(
-                f"{len(data)} bytes is over the {self.max_object_size}-byte limit of {self.name}",
-                key=name,
-            )
+        put = put_request(self, name, data, mode, options)
+        condition, headers = put_condition(put)
         client = await self.client()  # creates the bucket first when create=True
-        if len(data) > self._config.__getstate__()["multipart_threshold"]:
-            return await self._put_multipart(
-                name, data, if_match, create_only, metadata, content_type, content_encoding
-            )
+        if len(put.data) > self._config.__getstate__()["multipart_threshold"]:
+            # A large value: the sync provider's multipart upload (parts in parallel, the
+            # condition on CompleteMultipartUpload, aborted on failure), in a worker thread;
+            # at this size the thread costs nothing, and the upload logic exists once.
+            return await asyncio.to_thread(self._config.put, name, put.data, mode=mode, **options)
         kwargs: dict[str, Any] = {
             "Bucket": self.bucket,
             "Key": name,
-            "Body": bytes(data),
+            "Body": put.data,
+            **put_extra(put),
             **headers,
         }
-        if metadata:
-            kwargs["Metadata"] = dict(metadata)
-        if content_type is not None:
-            kwargs["ContentType"] = content_type
-        if content_encoding is not None:
-            kwargs["ContentEncoding"] = content_encoding
-        with self._config._errors("put", name, condition, if_match):
-            response = await _retry_conflicts(lambda: client.put_object(**kwargs))
+        response = await arun(
+            self._request("put", name, condition, put.expected),
+            classify,
+            lambda: _retry_conflicts(lambda: client.put_object(**kwargs)),
+        )
         etag: str = response["ETag"]
         return etag
-
-    async def _put_multipart(
-        self,
-        name: str,
-        data: bytes,
-        if_match: str | None,
-        create_only: bool,
-        metadata: Mapping[str, str] | None,
-        content_type: str | None,
-        content_encoding: str | None,
-    ) -> str:
-        """A large value: the sync provider's multipart upload (parts in parallel, the
-        condition on CompleteMultipartUpload, aborted on failure), in a worker thread; at
-        this size the thread costs nothing, and the upload logic exists once."""
-        return await asyncio.to_thread(
-            self._config.put,
-            name,
-            data,
-            if_match=if_match,
-            create_only=create_only,
-            metadata=metadata,
-            content_type=content_type,
-            content_encoding=content_encoding,
-        )
 
     async def delete(self, name: str, *, if_match: str | None = None) -> None:
         condition = Condition.EXISTS if if_match is None else Condition.IF_MATCH
         client = await self.client()
-        with self._config._errors("delete", name, condition, if_match):
-            await _retry_conflicts(
+        await arun(
+            self._request("delete", name, condition, if_match),
+            classify,
+            lambda: _retry_conflicts(
                 lambda: client.delete_object(
                     Bucket=self.bucket, Key=name, IfMatch="*" if if_match is None else if_match
                 )
-            )
+            ),
+        )
 
     # --- many objects ---------------------------------------------------------------------
 
@@ -324,7 +299,6 @@ class AsyncS3Provider:
         pages = paginator.paginate(
             Bucket=self.bucket, Prefix=prefix, PaginationConfig={"PageSize": _PAGE_SIZE}
         )
-        with self._config._errors("list", None):
-            async for page in pages:
-                for item in page.get("Contents", []):
-                    yield ObjectInfo(item["Key"], item["ETag"], item["Size"])
+        async for page in arun_iter(self._request("list", None), classify, lambda: pages):
+            for item in page.get("Contents", []):
+                yield ObjectInfo(item["Key"], item["ETag"], item["Size"])

@@ -9,30 +9,51 @@ quote them and its listings don't, so listings are normalised to match.
 from __future__ import annotations
 
 import contextlib
-import threading
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import parse_qsl, urlsplit
 
-from ..errors import CloudMappingError, MissingDependencyError, ValueSizeError
+from ..errors import CloudMappingError, MissingDependencyError
 
 try:
     import requests
     from azure.core import MatchConditions
-    from azure.core.exceptions import HttpResponseError, ResourceExistsError
+    from azure.core.exceptions import ResourceExistsError
     from azure.core.pipeline.transport import RequestsTransport
-    from azure.storage.blob import BlobClient, ContainerClient, ContentSettings
+    from azure.storage.blob import BlobClient, ContainerClient
     from requests.adapters import HTTPAdapter
     from urllib3.util.retry import Retry
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise MissingDependencyError("azure-storage-blob", "azure") from exc
 
-from ._azure_config import check_token_transport, endpoint_of, resolve_account
-from ._azure_errors import Call, error_for_status, translated
-from ._base import ObjectInfo, StoredObject
-from ._registry import option_bool
-from ._shared import shared_client
+from ._azure_config import (
+    check_token_transport,
+    endpoint_of,
+    parse_connection_string,
+    resolve_account,
+)
+from ._azure_errors import classify, classify_status
+from ._azure_requests import _condition, _quoted, downloaded, put_options, read_condition
+from ._base import (
+    OVERWRITE,
+    ObjectInfo,
+    PutMode,
+    PutOptions,
+    StoredObject,
+    put_request,
+)
+from ._options import declare, take_options
+from ._redact import split_userinfo
+from ._shared import LazyClient
+from ._translate import Condition, NotModifiedError, Request, library_error, run, run_iter
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = ["AzureBlobProvider"]
+
+T = TypeVar("T")
 
 _BATCH_LIMIT = 256  # sub-requests per Blob Batch request (service limit)
 _ANONYMOUS_HINT = (
@@ -46,16 +67,8 @@ _TRANSPORT_DEFAULTS = {
 }
 
 
-def _quoted(etag: str) -> str:
-    """The one etag form this provider hands out and accepts: quoted, as in HTTP headers."""
-    return f'"{etag.strip(chr(34))}"'
-
-
-def _condition(etag: str | None, match: MatchConditions) -> dict[str, Any]:
-    """The SDK's keyword arguments for one etag condition (none without an etag)."""
-    if etag is None:
-        return {}
-    return {"etag": _quoted(etag), "match_condition": match}
+def _delete_blobs(client: ContainerClient, specs: list[dict[str, Any]]) -> list[Any]:
+    return list(client.delete_blobs(*specs, raise_on_any_failure=False))
 
 
 class AzureBlobProvider:
@@ -74,6 +87,8 @@ class AzureBlobProvider:
     """The service's single Put Blob limit, kept as the ceiling for one value (the SDK itself
     uploads values over ``max_single_put_size``, 64 MiB, as staged blocks plus a commit)."""
     max_name_length: int = 1024
+    url_options = declare(account_url=str, account_name=str, create=bool, max_connections=int)
+    """The query options of this provider's URLs (see ``_options``)."""
     list_page_size: int = 5000
     """Blobs per List Blobs request; 5000 is the service's maximum."""
 
@@ -90,8 +105,8 @@ class AzureBlobProvider:
     ) -> None:
         if not container:
             raise ValueError("AzureBlobProvider needs a container name")
-        if max_connections < 1:
-            raise ValueError("max_connections must be at least 1")
+        if "@" in container or ":" in container or "/" in container:
+            raise ValueError("not an Azure container name (withheld: it may hold a credential)")
         account_url, connection_string = resolve_account(account_url, connection_string)
         check_token_transport(account_url, connection_string, credential)
         self._config: dict[str, Any] = {
@@ -99,19 +114,24 @@ class AzureBlobProvider:
             "account_url": account_url,
             "connection_string": connection_string,
             "credential": credential,
-            "max_connections": max_connections,
             "client_kwargs": dict(client_kwargs or {}),
         }
-        self._setup()
+        self._setup(max_connections)
         if create:
             self._create_container()
 
-    def _setup(self) -> None:
-        self._lock = threading.Lock()
-        self._shared = False
-        self._container_client: ContainerClient | None = None
+    def _setup(self, max_connections: int, *, shared: bool = False) -> None:
+        self._clients = LazyClient(
+            "azure",
+            self._new_client,
+            self.__getstate__,
+            max_connections,
+            close_client=self._close_client,
+            shared=shared,
+        )
         self._owned_credential: Any = None
         self._hint = ""
+        self._secret_values = self._secrets()
 
     # --- identity -------------------------------------------------------------------------
 
@@ -133,12 +153,13 @@ class AzureBlobProvider:
         return f"AzureBlobProvider(container={self.container!r}, endpoint={self.endpoint!r})"
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"config": dict(self._config)}
+        return {"config": dict(self._config), "max_connections": self._clients.pool_size}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self._config = dict(state["config"])
-        self._setup()
-        self._shared = True  # copies in one process share one client (see _shared)
+        config = dict(state["config"])
+        size: int = state.get("max_connections") or config.pop("max_connections", 16)
+        self._config = config
+        self._setup(size, shared=True)  # copies in one process share one client
 
     @classmethod
     def from_url_parts(
@@ -150,34 +171,29 @@ class AzureBlobProvider:
         ``create``, ``max_connections``. Secrets never belong in a URL: the credential comes
         from the environment or ``DefaultAzureCredential``.
         """
-        account_url = options.pop("account_url", None) or None
-        account_name = options.pop("account_name", None) or None
-        if account_url is None and account_name:
-            account_url = f"https://{account_name}.blob.core.windows.net"
-        create = option_bool(options, "create", default=False)
-        max_connections = int(options.pop("max_connections", "16"))
-        provider = cls(
-            location, account_url=account_url, create=create, max_connections=max_connections
-        )
-        return provider, path
+        kwargs = take_options(cls.url_options, options)
+        account_name = kwargs.pop("account_name", None)
+        if kwargs.get("account_url") is None and account_name:
+            kwargs["account_url"] = f"https://{account_name}.blob.core.windows.net"
+        if split_userinfo(location)[0]:
+            raise ValueError(
+                "az:// URLs take no 'user:password@' (withheld here): pass connection_string= "
+                "or credential=, or set AZURE_STORAGE_CONNECTION_STRING"
+            )
+        return cls(location, **kwargs), path
 
     # --- clients --------------------------------------------------------------------------
 
     def _client(self) -> ContainerClient:
-        client = self._container_client
-        if client is None:
-            with self._lock:
-                client = self._container_client
-                if client is None:
-                    if self._shared:
-                        client = shared_client("azure", self._config, self._new_client)
-                    else:
-                        client = self._new_client()
-                    self._container_client = client
-        return client
+        return self._clients.get()
 
-    def _new_client(self) -> ContainerClient:
-        size = self._config["max_connections"]
+    def _close_client(self, client: ContainerClient) -> None:
+        client.close()
+        credential, self._owned_credential = self._owned_credential, None
+        if credential is not None:
+            credential.close()
+
+    def _new_client(self, size: int) -> ContainerClient:
         session = requests.Session()
         # Retries belong to the SDK's policy, so urllib3's own are off (as the SDK does).
         no_retries = Retry(total=False, redirect=False, raise_on_status=False)
@@ -220,124 +236,104 @@ class AzureBlobProvider:
     def _blob(self, name: str) -> BlobClient:
         return self._client().get_blob_client(name)
 
-    def _call(
+    def _secrets(self) -> tuple[str, ...]:
+        """The literal secrets of the configuration (masked in messages and error chains)."""
+        found: list[str] = []
+        if self._config["connection_string"] is not None:
+            pairs = parse_connection_string(self._config["connection_string"])
+            found += [pairs.get("accountkey", ""), pairs.get("sharedaccesssignature", "")]
+        query = urlsplit(self._config["account_url"] or "").query
+        found += [query, *(v for k, v in parse_qsl(query) if k == "sig")]
+        credential = self._config["credential"]
+        if isinstance(credential, str):
+            found.append(credential)
+        return tuple(s for s in found if len(s) >= 3)
+
+    def _run(self, request: Request, call: Callable[[], T]) -> T:
+        return run(request, classify, call)
+
+    def _request(
         self,
         operation: str,
         key: str | None,
         if_match: str | None = None,
-        create_only: bool = False,
-    ) -> Call:
-        return Call(self.name, operation, key, if_match, create_only, self._hint)
+        condition: Condition = Condition.NONE,
+    ) -> Request:
+        if if_match is not None:
+            condition = Condition.IF_MATCH
+        return Request(
+            self.name, operation, key, condition, if_match, self._secret_values, self._hint
+        )
 
     def _create_container(self) -> None:
         client = self._client()
-        call = self._call("create container", None)
-        with translated(call), contextlib.suppress(ResourceExistsError):
-            client.create_container()
+
+        def create() -> None:
+            with contextlib.suppress(ResourceExistsError):
+                client.create_container()
+
+        self._run(self._request("create container", None), create)
 
     def ensure_pool_size(self, size: int) -> None:
         """Grow the connection pool to ``size``; a live client is replaced at next use."""
-        with self._lock:
-            if size > self._config["max_connections"]:
-                self._config["max_connections"] = size
-                self._container_client = None  # in-flight calls finish on the old client
+        self._clients.ensure_pool_size(size)
 
     def close(self) -> None:
-        with self._lock:
-            client, self._container_client = self._container_client, None
-            credential, self._owned_credential = self._owned_credential, None
-        if self._shared:
-            return  # the process-wide client stays open for the other copies
-        if client is not None:
-            client.close()
-        if credential is not None:
-            credential.close()
+        self._clients.close()  # the process-wide client of copies stays open for the others
 
     # --- single objects -------------------------------------------------------------------
 
     def get(
-        self,
-        name: str,
-        *,
-        if_match: str | None = None,
-        if_none_match: str | None = None,
+        self, name: str, *, if_match: str | None = None, if_none_match: str | None = None
     ) -> StoredObject | None:
-        if if_match is not None:
-            condition = _condition(if_match, MatchConditions.IfNotModified)
-        else:
-            condition = _condition(if_none_match, MatchConditions.IfModified)
+        condition = read_condition(if_match, if_none_match)
         blob = self._blob(name)
-        with translated(self._call("get", name, if_match)):
-            try:
-                # decompress=False: the bytes are the caller's, whatever Content-Encoding says.
-                stream = blob.download_blob(decompress=False, **condition)
-            except HttpResponseError as exc:
-                if exc.status_code == 304:
-                    return None
-                raise
-            data = stream.readall()
-        props = stream.properties
-        etag = _quoted(props.etag)
-        if if_match is not None and if_none_match is not None and etag == _quoted(if_none_match):
+
+        def read() -> tuple[Any, bytes]:
+            # decompress=False: the bytes are the caller's, whatever Content-Encoding says.
+            stream = blob.download_blob(decompress=False, **condition)
+            return stream.properties, stream.readall()
+
+        try:
+            props, data = self._run(self._request("get", name, if_match), read)
+        except NotModifiedError:
             return None
-        settings = props.content_settings
-        return StoredObject(
-            data, etag, dict(props.metadata or {}), settings.content_type, settings.content_encoding
-        )
+        return downloaded(props, data, if_match, if_none_match)
 
     def head(self, name: str) -> ObjectInfo:
-        blob = self._blob(name)
-        with translated(self._call("head", name)):
-            props = blob.get_blob_properties()
+        props = self._run(self._request("head", name), self._blob(name).get_blob_properties)
         return ObjectInfo(name, _quoted(props.etag), props.size, dict(props.metadata or {}))
 
     def put(
-        self,
-        name: str,
-        data: bytes,
-        *,
-        if_match: str | None = None,
-        create_only: bool = False,
-        metadata: Mapping[str, str] | None = None,
-        content_type: str | None = None,
-        content_encoding: str | None = None,
+        self, name: str, data: bytes, *, mode: PutMode = OVERWRITE, **options: Unpack[PutOptions]
     ) -> str:
-        if create_only and if_match is not None:
-            raise ValueError("put: create_only and if_match cannot both hold")
-        if len(data) > self.max_object_size:
-            raise ValueSizeError(
-                f"{len(data)} bytes is over the {self.max_object_size}-byte limit of {self.name}",
-                key=name,
-            )
-        options: dict[str, Any] = {
-            # overwrite=False makes the SDK send If-None-Match: *
-            "overwrite": not create_only,
-            "metadata": dict(metadata) if metadata else None,
-            "content_settings": ContentSettings(
-                content_type=content_type, content_encoding=content_encoding
-            ),
-        }
-        options.update(_condition(if_match, MatchConditions.IfNotModified))
+        put = put_request(self, name, data, mode, options)
+        upload, condition = put_options(put)
         blob = self._blob(name)
-        with translated(self._call("put", name, if_match, create_only)):
-            result = blob.upload_blob(data, length=len(data), **options)
+        result = self._run(
+            self._request("put", name, put.expected, condition),
+            lambda: blob.upload_blob(put.data, length=len(put.data), **upload),
+        )
         return _quoted(result["etag"])
 
     def delete(self, name: str, *, if_match: str | None = None) -> None:
         blob = self._blob(name)
-        with translated(self._call("delete", name, if_match)):
-            blob.delete_blob(**_condition(if_match, MatchConditions.IfNotModified))
+        condition = _condition(if_match, MatchConditions.IfNotModified)
+        self._run(self._request("delete", name, if_match), lambda: blob.delete_blob(**condition))
 
     # --- many objects ---------------------------------------------------------------------
 
     def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
         client = self._client()
-        with translated(self._call("list", None)):
-            pages = client.list_blobs(
+        blobs = run_iter(
+            self._request("list", None),
+            classify,
+            lambda: client.list_blobs(
                 name_starts_with=prefix or None, results_per_page=self.list_page_size
-            )
-            for blob in pages:
-                yield ObjectInfo(blob.name, _quoted(blob.etag), blob.size)
+            ),
+        )
+        for blob in blobs:
+            yield ObjectInfo(blob.name, _quoted(blob.etag), blob.size)
 
     def delete_many(self, items: Sequence[tuple[str, str | None]]) -> dict[str, BaseException]:
         """Delete with Blob Batch: one request per 256 blobs, each with its own ``If-Match``."""
@@ -350,8 +346,9 @@ class AzureBlobProvider:
                 for name, etag in chunk
             ]
             try:
-                with translated(self._call("delete_many", None)):
-                    replies = list(client.delete_blobs(*specs, raise_on_any_failure=False))
+                replies = self._run(
+                    self._request("delete_many", None), partial(_delete_blobs, client, specs)
+                )
             except CloudMappingError as exc:  # a failed batch fails each of its blobs
                 for name, _ in chunk:
                     failures[name] = exc
@@ -360,6 +357,6 @@ class AzureBlobProvider:
                 if reply.status_code in (200, 202):
                     continue
                 code = reply.headers.get("x-ms-error-code") or ""
-                call = self._call("delete", name, etag)
-                failures[name] = error_for_status(call, reply.status_code, code, reply.reason or "")
+                failure = classify_status(reply.status_code, code, reply.reason or "")
+                failures[name] = library_error(self._request("delete", name, etag), *failure)
         return failures

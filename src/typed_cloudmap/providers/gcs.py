@@ -8,16 +8,19 @@ and a pickled provider reopens its client in the process that unpickles it.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
-from ..errors import MissingDependencyError, ValueSizeError
-from ._base import ObjectInfo, StoredObject
-from ._registry import option_bool, without_userinfo
-from ._shared import shared_client
+from ..errors import MissingDependencyError
+from ._base import OVERWRITE, ObjectInfo, PutMode, PutOptions, StoredObject, put_request
+from ._options import declare, take_options
+from ._redact import split_userinfo, without_userinfo
+from ._shared import LazyClient
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from ._gcs_session import GCSConnection
 
 __all__ = ["GCSProvider"]
@@ -35,6 +38,8 @@ class GCSProvider:
 
     max_object_size: int = 5 * 1024**4
     max_name_length: int = 1024
+    url_options = declare(endpoint_url=str, project=str, create=bool, max_pool_connections=int)
+    """The query options of this provider's URLs (see ``_options``)."""
 
     def __init__(
         self,
@@ -48,16 +53,13 @@ class GCSProvider:
     ) -> None:
         if not bucket:
             raise ValueError("a GCS bucket name is required")
-        if max_pool_connections < 1:
-            raise ValueError("max_pool_connections must be at least 1")
+        if "@" in bucket or ":" in bucket or "/" in bucket:
+            raise ValueError("not a GCS bucket name (withheld: it may hold a credential)")
         self._bucket = bucket
         self._project = project
         self._credentials = credentials
         self._endpoint_url = endpoint_url
-        self._max_pool_connections = max_pool_connections
-        self._lock = threading.Lock()
-        self._shared = False
-        self._connection: GCSConnection | None = None
+        self._clients = LazyClient("gcs", self._open, self.__getstate__, max_pool_connections)
         if create:
             self._conn().create_bucket()
 
@@ -66,14 +68,13 @@ class GCSProvider:
         cls, location: str, path: str, options: dict[str, str]
     ) -> tuple[GCSProvider, str]:
         """``gs://bucket/prefix?endpoint_url=...&project=...&create=true&max_pool_connections=N``."""
-        kwargs: dict[str, Any] = {}
-        for key in ("endpoint_url", "project"):
-            if key in options:
-                kwargs[key] = options.pop(key)
-        kwargs["create"] = option_bool(options, "create", default=False)
-        if "max_pool_connections" in options:
-            kwargs["max_pool_connections"] = int(options.pop("max_pool_connections"))
-        return cls(location, **kwargs), path
+        userinfo, bucket = split_userinfo(location)
+        if userinfo:
+            raise ValueError(
+                "gs:// URLs take no 'user:password@' (withheld here): GCS credentials come from "
+                "google.auth.default() or GCSProvider(credentials=...)"
+            )
+        return cls(bucket, **take_options(cls.url_options, options)), path
 
     # --- identity and lifecycle -----------------------------------------------------------
 
@@ -99,7 +100,7 @@ class GCSProvider:
             "project": self._project,
             "credentials": self._credentials,
             "endpoint_url": self._endpoint_url,
-            "max_pool_connections": self._max_pool_connections,
+            "max_pool_connections": self._clients.pool_size,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -110,61 +111,52 @@ class GCSProvider:
             endpoint_url=state["endpoint_url"],
             max_pool_connections=state["max_pool_connections"],
         )
-        self._shared = True  # copies in one process share one connection (see _shared)
+        self._clients.shared = True  # copies in one process share one connection
 
     def _conn(self) -> GCSConnection:
         """The live connection, created at first use (thread-safe)."""
-        conn = self._connection
-        if conn is not None:
-            return conn
-        with self._lock:
-            if self._connection is None:
-                if self._shared:
-                    self._connection = shared_client("gcs", self.__getstate__(), self._open)
-                else:
-                    self._connection = self._open()
-            return self._connection
+        return self._clients.get()
 
-    def _open(self) -> GCSConnection:
+    def _secrets(self) -> tuple[str, ...]:
+        # the SDK quotes request URLs (the endpoint's userinfo included) in its errors
+        userinfo = split_userinfo(urlsplit(self._endpoint_url or "").netloc)[0]
+        return tuple(s for s in (userinfo, userinfo.partition(":")[2]) if s)
+
+    def _open(self, pool_size: int) -> GCSConnection:
         try:
             from . import _gcs_session
         except ImportError as exc:
             if (exc.name or "").startswith(("google", "requests")):
                 raise MissingDependencyError("google-cloud-storage", "gcs") from exc
             raise
-        from ._gcs_errors import translate_errors
+        from ._gcs_errors import classify
+        from ._translate import Request, run
 
         settings = _gcs_session.GCSSettings(
             bucket=self._bucket,
             project=self._project,
             credentials=self._credentials,
             endpoint_url=self._endpoint_url,
-            max_pool_connections=self._max_pool_connections,
+            max_pool_connections=pool_size,
         )
-        with translate_errors(self.name, None):
-            return _gcs_session.GCSConnection(settings, self.name)
+        secrets = self._secrets()
+        return run(
+            Request(self.name, "connect", secrets=secrets),
+            classify,
+            lambda: _gcs_session.GCSConnection(settings, self.name, secrets),
+        )
 
     def ensure_pool_size(self, size: int) -> None:
         """Grow the connection pool to ``size``; a live connection is replaced at next use."""
-        with self._lock:
-            if size > self._max_pool_connections:
-                self._max_pool_connections = size
-                self._connection = None  # in-flight calls finish on the old connection
+        self._clients.ensure_pool_size(size)
 
     def close(self) -> None:
-        with self._lock:
-            conn, self._connection = self._connection, None
-        if conn is not None and not self._shared:
-            conn.close()
+        self._clients.close()
 
     # --- operations -----------------------------------------------------------------------
 
     def get(
-        self,
-        name: str,
-        *,
-        if_match: str | None = None,
-        if_none_match: str | None = None,
+        self, name: str, *, if_match: str | None = None, if_none_match: str | None = None
     ) -> StoredObject | None:
         return self._conn().get(name, if_match, if_none_match)
 
@@ -172,35 +164,9 @@ class GCSProvider:
         return self._conn().head(name)
 
     def put(
-        self,
-        name: str,
-        data: bytes,
-        *,
-        if_match: str | None = None,
-        create_only: bool = False,
-        metadata: Mapping[str, str] | None = None,
-        content_type: str | None = None,
-        content_encoding: str | None = None,
+        self, name: str, data: bytes, *, mode: PutMode = OVERWRITE, **options: Unpack[PutOptions]
     ) -> str:
-        if len(data) > self.max_object_size:
-            raise ValueSizeError(
-                f"{len(data)} bytes is over the {self.max_object_size}-byte limit of {self.name}",
-                key=name,
-            )
-        if len(name.encode()) > self.max_name_length:
-            raise ValueSizeError(
-                f"object name is over the {self.max_name_length}-byte limit of {self.name}",
-                key=name,
-            )
-        return self._conn().put(
-            name,
-            data,
-            if_match=if_match,
-            create_only=create_only,
-            metadata=metadata,
-            content_type=content_type,
-            content_encoding=content_encoding,
-        )
+        return self._conn().put(put_request(self, name, data, mode, options))
 
     def delete(self, name: str, *, if_match: str | None = None) -> None:
         self._conn().delete(name, if_match)

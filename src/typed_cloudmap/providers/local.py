@@ -13,19 +13,19 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import CodecError, KeySyncError, ProviderError, ValueSizeError
-from ._base import ObjectInfo, StoredObject
+from ._base import CREATE, OVERWRITE, ObjectInfo, PutMode, PutOptions, StoredObject, put_request
 from ._local_files import CollisionError, LocalFiles, MetaError, UnsafeEntryError
 from ._local_lock import LOCKS_AVAILABLE
 from ._local_names import prefix_segments, split_name
 from ._local_walk import walk
-from ._registry import option_bool
+from ._options import declare, take_options
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    from typing_extensions import Self, Unpack
 
 __all__ = ["LocalProvider"]
 
@@ -43,6 +43,7 @@ class LocalProvider:
     ``lock_timeout`` bounds a wait for another writer's lock (then ``ProviderError``).
     """
 
+    url_options = declare(create=bool, fsync=bool, private=bool)
     max_object_size: int = 5 * 1024**4
     max_name_length: int = 1024
     _root: str
@@ -95,10 +96,7 @@ class LocalProvider:
                 f"file://{location}/...: a file URL cannot name host {location!r}; "
                 f"use file:///abs/dir or file://./rel/dir"
             )
-        create = option_bool(options, "create", default=True)
-        fsync = option_bool(options, "fsync", default=True)
-        private = option_bool(options, "private", default=False)
-        return cls(root, create=create, fsync=fsync, private=private), ""
+        return cls(root, **take_options(cls.url_options, options)), ""
 
     @property
     def root(self) -> str:
@@ -175,37 +173,20 @@ class LocalProvider:
     # --- writes --------------------------------------------------------------------------
 
     def put(
-        self,
-        name: str,
-        data: bytes,
-        *,
-        if_match: str | None = None,
-        create_only: bool = False,
-        metadata: Mapping[str, str] | None = None,
-        content_type: str | None = None,
-        content_encoding: str | None = None,
+        self, name: str, data: bytes, *, mode: PutMode = OVERWRITE, **options: Unpack[PutOptions]
     ) -> str:
-        if len(name.encode("utf-8", "surrogatepass")) > self.max_name_length:
-            raise ValueSizeError(
-                f"object name is over the {self.max_name_length}-byte limit of {self.name}",
-                key=name,
-            )
+        request = put_request(self, name, data, mode, options)
         segments = split_name(name)
-        if len(data) > self.max_object_size:
-            raise ValueSizeError(
-                f"{len(data)} bytes is over the {self.max_object_size}-byte limit of {self.name}",
-                key=name,
-            )
         with self._errors(name):
             return self._files.write(
                 name,
                 segments,
-                data,
-                if_match=if_match,
-                create_only=create_only,
-                metadata=metadata,
-                content_type=content_type,
-                content_encoding=content_encoding,
+                request.data,
+                if_match=request.expected,
+                create_only=mode == CREATE,
+                metadata=request.metadata,
+                content_type=request.content_type,
+                content_encoding=request.content_encoding,
             )
 
     def delete(self, name: str, *, if_match: str | None = None) -> None:

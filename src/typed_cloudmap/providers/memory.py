@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..errors import KeySyncError, ValueSizeError
-from ._base import ObjectInfo, StoredObject
+from ..errors import KeySyncError
+from ._base import CREATE, OVERWRITE, ObjectInfo, PutMode, PutOptions, StoredObject, put_request
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    from typing_extensions import Self, Unpack
 
 __all__ = ["MemoryProvider"]
 
@@ -21,15 +20,6 @@ _instances = itertools.count(1)
 # ``memory://NAME`` stores, shared by every mapping of this process that names them.
 _named: dict[str, MemoryProvider] = {}
 _named_lock = threading.Lock()
-
-
-@dataclass(frozen=True, slots=True)
-class _Version:
-    data: bytes
-    etag: str
-    metadata: Mapping[str, str]
-    content_type: str | None
-    content_encoding: str | None
 
 
 class MemoryProvider:
@@ -41,9 +31,11 @@ class MemoryProvider:
 
     max_object_size: int = 5 * 1024**4
     max_name_length: int = 1024
+    url_options = ()
+    """``memory://`` URLs take no options of their own (see ``_options``)."""
 
     def __init__(self) -> None:
-        self._objects: dict[str, _Version] = {}
+        self._objects: dict[str, StoredObject] = {}
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._instance = next(_instances)
@@ -62,12 +54,12 @@ class MemoryProvider:
             _named[location] = fresh
         return fresh, path
 
+    def __repr__(self) -> str:
+        return f"MemoryProvider(<{len(self._objects)} objects>)"
+
     @property
     def name(self) -> str:
         return f"memory://#{self._instance}"
-
-    def __repr__(self) -> str:
-        return f"MemoryProvider(<{len(self._objects)} objects>)"
 
     def __getstate__(self) -> dict[str, Any]:
         with self._lock:
@@ -80,16 +72,12 @@ class MemoryProvider:
     def _new_etag(self) -> str:
         return f'"{self._instance}-{next(self._ids)}"'
 
-    def _check(self, name: str, current: _Version | None, if_match: str | None) -> None:
+    def _check(self, name: str, current: StoredObject | None, if_match: str | None) -> None:
         if if_match is not None and (current is None or current.etag != if_match):
             raise KeySyncError(name, if_match)
 
     def get(
-        self,
-        name: str,
-        *,
-        if_match: str | None = None,
-        if_none_match: str | None = None,
+        self, name: str, *, if_match: str | None = None, if_none_match: str | None = None
     ) -> StoredObject | None:
         with self._lock:
             current = self._objects.get(name)
@@ -100,13 +88,7 @@ class MemoryProvider:
         self._check(name, current, if_match)
         if if_none_match is not None and current.etag == if_none_match:
             return None
-        return StoredObject(
-            current.data,
-            current.etag,
-            current.metadata,
-            current.content_type,
-            current.content_encoding,
-        )
+        return current  # immutable: bytes in a frozen record, metadata copied on write
 
     def head(self, name: str) -> ObjectInfo:
         with self._lock:
@@ -116,29 +98,21 @@ class MemoryProvider:
         return ObjectInfo(name, current.etag, len(current.data), current.metadata)
 
     def put(
-        self,
-        name: str,
-        data: bytes,
-        *,
-        if_match: str | None = None,
-        create_only: bool = False,
-        metadata: Mapping[str, str] | None = None,
-        content_type: str | None = None,
-        content_encoding: str | None = None,
+        self, name: str, data: bytes, *, mode: PutMode = OVERWRITE, **options: Unpack[PutOptions]
     ) -> str:
-        if len(data) > self.max_object_size:
-            raise ValueSizeError(
-                f"{len(data)} bytes is over the {self.max_object_size}-byte limit of {self.name}",
-                key=name,
-            )
-        version = _Version(
-            bytes(data), self._new_etag(), dict(metadata or {}), content_type, content_encoding
+        request = put_request(self, name, data, mode, options)
+        version = StoredObject(
+            request.data,
+            self._new_etag(),
+            request.metadata,
+            request.content_type,
+            request.content_encoding,
         )
         with self._lock:
             current = self._objects.get(name)
-            if create_only and current is not None:
+            if mode == CREATE and current is not None:
                 raise KeySyncError(name, None)
-            self._check(name, current, if_match)
+            self._check(name, current, request.expected)
             self._objects[name] = version
         return version.etag
 

@@ -8,10 +8,10 @@ and a delete without an etag sends ``If-Match: *`` so that a missing object is r
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import unquote, urlsplit
 
 from ..errors import MissingDependencyError
 
@@ -21,17 +21,30 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised only without the s3 extra
     raise MissingDependencyError("boto3", "s3") from exc
 
-from ..errors import ValueSizeError
-from ._base import ObjectInfo, StoredObject
-from ._registry import option_bool, without_userinfo
+from ._base import (
+    CREATE,
+    OVERWRITE,
+    ObjectInfo,
+    PutMode,
+    PutOptions,
+    PutRequest,
+    StoredObject,
+    put_request,
+)
+from ._options import declare, take_options
+from ._redact import split_userinfo, without_userinfo
 from ._s3_client import make_client, retry_conflicts
-from ._s3_errors import CONFLICT, Condition, NotModifiedError, s3_errors, translate
+from ._s3_errors import CONFLICT, classify, classify_code
 from ._s3_multipart import MIN_PART_SIZE, put_multipart
-from ._shared import shared_client
+from ._shared import LazyClient
+from ._translate import Condition, NotModifiedError, Request, library_error, run, run_iter
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_s3.type_defs import ObjectIdentifierTypeDef
+    from typing_extensions import Unpack
+
+T = TypeVar("T")
 
 __all__ = ["S3Provider"]
 
@@ -39,6 +52,31 @@ _PAGE_SIZE = 1000
 _BATCH_SIZE = 1000
 _SECRET_KWARGS = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token")
 _RESERVED_KWARGS = frozenset({"service_name", "endpoint_url", "region_name"})
+# What a bucket name may hold (S3's rules are stricter; this refuses what cannot be one, such
+# as ``KEY:SECRET@bucket`` from a URL, without echoing it).
+_BUCKET_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_")
+
+
+def put_condition(put: PutRequest) -> tuple[Condition, dict[str, str]]:
+    """The one place a put's write mode becomes S3 headers (and the meaning of its errors);
+    the async provider uses it too."""
+    if put.mode == CREATE:
+        return Condition.CREATE_ONLY, {"IfNoneMatch": "*"}
+    if put.expected is not None:
+        return Condition.IF_MATCH, {"IfMatch": put.expected}
+    return Condition.NONE, {}
+
+
+def put_extra(put: PutRequest) -> dict[str, Any]:
+    """The PutObject arguments of a put's options (user metadata, content type, encoding)."""
+    extra: dict[str, Any] = {}
+    if put.metadata:
+        extra["Metadata"] = dict(put.metadata)
+    if put.content_type is not None:
+        extra["ContentType"] = put.content_type
+    if put.content_encoding is not None:
+        extra["ContentEncoding"] = put.content_encoding
+    return extra
 
 
 class S3Provider:
@@ -55,6 +93,14 @@ class S3Provider:
     """A multipart upload takes at most 5 TiB (values over ``multipart_threshold`` use one)."""
     max_name_length: int = 1024
     """S3 object keys are at most 1024 bytes of UTF-8."""
+    url_options = declare(
+        endpoint_url=str,
+        region_name=str,
+        create=bool,
+        max_pool_connections=int,
+        multipart_threshold=int,
+    )
+    """The query options of this provider's URLs (see ``_options``)."""
 
     def __init__(
         self,
@@ -67,22 +113,19 @@ class S3Provider:
         max_pool_connections: int = 16,
         multipart_threshold: int = 64 * 1024**2,
     ) -> None:
-        if not bucket or "/" in bucket:
-            raise ValueError(f"not an S3 bucket name: {bucket!r}")
+        if not bucket or not _BUCKET_CHARS.issuperset(bucket):
+            shown = repr(bucket) if "@" not in bucket and ":" not in bucket else "(withheld)"
+            raise ValueError(f"not an S3 bucket name: {shown}")
         reserved = _RESERVED_KWARGS.intersection(client_kwargs or {})
         if reserved:
             raise TypeError(f"pass {sorted(reserved)} as S3Provider arguments, not client_kwargs")
-        if max_pool_connections < 1:
-            raise ValueError("max_pool_connections must be at least 1")
         self._bucket = bucket
         self._endpoint_url = endpoint_url
         self._region_name = region_name
         self._client_kwargs: dict[str, Any] = dict(client_kwargs or {})
-        self._max_pool_connections = max_pool_connections
         self._multipart_threshold = max(multipart_threshold, MIN_PART_SIZE)
-        self._lock = threading.Lock()
-        self._shared = False
-        self._client: S3Client | None = None
+        self._secret_values = self._secrets()
+        self._clients = LazyClient("s3", self._open_client, self.__getstate__, max_pool_connections)
         if create:
             self._create_bucket()
 
@@ -90,19 +133,21 @@ class S3Provider:
     def from_url_parts(
         cls, location: str, path: str, options: dict[str, str]
     ) -> tuple[S3Provider, str]:
-        """``s3://bucket/prefix?endpoint_url=...&region_name=...&create=true``.
+        """``s3://[KEY:SECRET@]bucket/prefix?endpoint_url=...&region_name=...&create=true``.
 
-        Pops the options this provider understands (``endpoint_url``, ``region_name``,
-        ``create``, ``max_pool_connections``) and leaves the rest to the caller.
+        Pops the options of :attr:`url_options` and leaves the rest to the caller. A
+        ``KEY:SECRET@`` (percent-encoded as needed) gives the access key and secret key, as
+        in s3fs; it is kept only with the client's credentials, never in the name.
         """
-        kwargs: dict[str, Any] = {}
-        for key in ("endpoint_url", "region_name"):
-            if key in options:
-                kwargs[key] = options.pop(key) or None
-        kwargs["create"] = option_bool(options, "create", default=False)
-        if "max_pool_connections" in options:
-            kwargs["max_pool_connections"] = int(options.pop("max_pool_connections"))
-        return cls(location, **kwargs), path
+        userinfo, bucket = split_userinfo(location)
+        kwargs = take_options(cls.url_options, options)
+        if userinfo:
+            key, _, secret = userinfo.partition(":")
+            kwargs["client_kwargs"] = {
+                "aws_access_key_id": unquote(key),
+                "aws_secret_access_key": unquote(secret),
+            }
+        return cls(bucket, **kwargs), path
 
     # --- identity -------------------------------------------------------------------------
 
@@ -128,7 +173,7 @@ class S3Provider:
             "endpoint_url": self._endpoint_url,
             "region_name": self._region_name,
             "client_kwargs": self._client_kwargs,
-            "max_pool_connections": self._max_pool_connections,
+            "max_pool_connections": self._clients.pool_size,
             "multipart_threshold": self._multipart_threshold,
         }
 
@@ -141,74 +186,54 @@ class S3Provider:
             max_pool_connections=state["max_pool_connections"],
             multipart_threshold=state.get("multipart_threshold", 64 * 1024**2),
         )
-        self._shared = True  # copies in one process share one client (see _shared)
+        self._clients.shared = True  # copies in one process share one client (see _shared)
 
     # --- client ---------------------------------------------------------------------------
 
     @property
     def client(self) -> S3Client:
         """The boto3 S3 client, created on first use (thread-safe)."""
-        client = self._client
-        if client is None:
-            with self._lock:
-                client = self._client
-                if client is None:
+        return self._clients.get()
 
-                    def open_client() -> S3Client:
-                        return make_client(
-                            endpoint_url=self._endpoint_url,
-                            region_name=self._region_name,
-                            client_kwargs=self._client_kwargs,
-                            max_pool_connections=self._max_pool_connections,
-                        )
-
-                    if self._shared:
-                        client = shared_client("s3", self.__getstate__(), open_client)
-                    else:
-                        client = open_client()
-                    self._client = client
-        return client
+    def _open_client(self, pool_size: int) -> S3Client:
+        return make_client(
+            endpoint_url=self._endpoint_url,
+            region_name=self._region_name,
+            client_kwargs=self._client_kwargs,
+            max_pool_connections=pool_size,
+        )
 
     def ensure_pool_size(self, size: int) -> None:
         """Grow the connection pool to ``size``; a live client is replaced at next use."""
-        with self._lock:
-            if size > self._max_pool_connections:
-                self._max_pool_connections = size
-                self._client = None  # in-flight calls finish on the old client
+        self._clients.ensure_pool_size(size)
 
     def close(self) -> None:
         """Close the client's connection pool; the next call opens a new client."""
-        with self._lock:
-            client, self._client = self._client, None
-        if client is not None and not self._shared:
-            client.close()
+        self._clients.close()
 
     def _secrets(self) -> tuple[str, ...]:
         secrets = [str(self._client_kwargs.get(k) or "") for k in _SECRET_KWARGS]
         # botocore quotes the endpoint URL (userinfo included) in connection errors
-        userinfo = urlsplit(self._endpoint_url or "").netloc.rpartition("@")[0]
+        userinfo = split_userinfo(urlsplit(self._endpoint_url or "").netloc)[0]
         secrets += [userinfo, userinfo.partition(":")[2]]
-        return tuple(secrets)
+        return tuple(s for s in secrets if s)
 
-    def _errors(
+    def _request(
         self,
         operation: str,
         name: str | None,
         condition: Condition = Condition.NONE,
-        expected_etag: str | None = None,
-    ) -> Any:
-        return s3_errors(
-            provider=self.name,
-            name=name,
-            operation=operation,
-            condition=condition,
-            expected_etag=expected_etag,
-            secrets=self._secrets(),
-        )
+        expected: str | None = None,
+    ) -> Request:
+        return Request(self.name, operation, name, condition, expected, self._secret_values)
+
+    def _run(self, request: Request, call: Callable[[], T]) -> T:
+        return run(request, classify, call)
 
     def _create_bucket(self) -> None:
         client = self.client
-        with self._errors("create bucket", None):
+
+        def create() -> None:
             try:
                 client.head_bucket(Bucket=self._bucket)
                 return
@@ -225,28 +250,28 @@ class S3Provider:
                 if exc.response.get("Error", {}).get("Code") != "BucketAlreadyOwnedByYou":
                     raise
 
+        self._run(self._request("create bucket", None), create)
+
     # --- single objects -------------------------------------------------------------------
 
     def get(
-        self,
-        name: str,
-        *,
-        if_match: str | None = None,
-        if_none_match: str | None = None,
+        self, name: str, *, if_match: str | None = None, if_none_match: str | None = None
     ) -> StoredObject | None:
         kwargs: dict[str, Any] = {"Bucket": self._bucket, "Key": name}
-        condition = Condition.NONE
         if if_none_match is not None:
             kwargs["IfNoneMatch"] = if_none_match
-            condition = Condition.IF_NONE_MATCH
         if if_match is not None:
             kwargs["IfMatch"] = if_match
-            condition = Condition.IF_MATCH
+        condition = Condition.NONE if if_match is None else Condition.IF_MATCH
+        client = self.client
+
+        def read() -> tuple[Any, bytes]:
+            response = client.get_object(**kwargs)
+            with response["Body"] as body:
+                return response, body.read()
+
         try:
-            with self._errors("get", name, condition, if_match):
-                response = self.client.get_object(**kwargs)
-                with response["Body"] as body:
-                    data = body.read()
+            response, data = self._run(self._request("get", name, condition, if_match), read)
         except NotModifiedError:
             return None
         return StoredObject(
@@ -258,80 +283,68 @@ class S3Provider:
         )
 
     def head(self, name: str) -> ObjectInfo:
-        with self._errors("head", name):
-            response = self.client.head_object(Bucket=self._bucket, Key=name)
+        client = self.client
+        response = self._run(
+            self._request("head", name), lambda: client.head_object(Bucket=self._bucket, Key=name)
+        )
         return ObjectInfo(
             name, response["ETag"], response["ContentLength"], response.get("Metadata", {})
         )
 
     def put(
-        self,
-        name: str,
-        data: bytes,
-        *,
-        if_match: str | None = None,
-        create_only: bool = False,
-        metadata: Mapping[str, str] | None = None,
-        content_type: str | None = None,
-        content_encoding: str | None = None,
+        self, name: str, data: bytes, *, mode: PutMode = OVERWRITE, **options: Unpack[PutOptions]
     ) -> str:
-        if create_only and if_match is not None:
-            raise ValueError("pass either create_only or if_match, not both")
-        if len(data) > self.max_object_size:
-            raise ValueSizeError(
-                f"{len(data)} bytes is over the {self.max_object_size}-byte limit of {self.name}",
-                key=name,
-            )
-        extra: dict[str, Any] = {}
-        if metadata:
-            extra["Metadata"] = dict(metadata)
-        if content_type is not None:
-            extra["ContentType"] = content_type
-        if content_encoding is not None:
-            extra["ContentEncoding"] = content_encoding
-        condition, headers = Condition.NONE, {}
-        if create_only:
-            condition, headers = Condition.CREATE_ONLY, {"IfNoneMatch": "*"}
-        elif if_match is not None:
-            condition, headers = Condition.IF_MATCH, {"IfMatch": if_match}
+        put = put_request(self, name, data, mode, options)
+        extra = put_extra(put)
+        condition, headers = put_condition(put)
         client = self.client
-        with self._errors("put", name, condition, if_match):
-            if len(data) > self._multipart_threshold:
+
+        def write() -> str:
+            if len(put.data) > self._multipart_threshold:
                 return put_multipart(
                     client,
                     self._bucket,
                     name,
-                    bytes(data),
+                    put.data,
                     extra=extra,
                     condition=headers,
                     complete=retry_conflicts,
-                    workers=self._max_pool_connections,
+                    workers=self._clients.pool_size,
                 )
-            kwargs = {"Bucket": self._bucket, "Key": name, "Body": bytes(data), **extra, **headers}
-            response = retry_conflicts(lambda: client.put_object(**kwargs))
-        return response["ETag"]
+            kwargs: dict[str, Any] = {"Bucket": self._bucket, "Key": name, "Body": put.data}
+            kwargs.update(extra, **headers)
+            return retry_conflicts(lambda: client.put_object(**kwargs))["ETag"]
+
+        return self._run(self._request("put", name, condition, put.expected), write)
 
     def delete(self, name: str, *, if_match: str | None = None) -> None:
         condition = Condition.EXISTS if if_match is None else Condition.IF_MATCH
         client = self.client
-        with self._errors("delete", name, condition, if_match):
-            retry_conflicts(
+        self._run(
+            self._request("delete", name, condition, if_match),
+            lambda: retry_conflicts(
                 lambda: client.delete_object(
                     Bucket=self._bucket, Key=name, IfMatch="*" if if_match is None else if_match
                 )
-            )
+            ),
+        )
 
     # --- many objects ---------------------------------------------------------------------
 
     def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
-        paginator = self.client.get_paginator("list_objects_v2")
-        pages = paginator.paginate(
-            Bucket=self._bucket, Prefix=prefix, PaginationConfig={"PageSize": _PAGE_SIZE}
-        )
-        with self._errors("list", None):
-            for page in pages:
-                for item in page.get("Contents", []):
-                    yield ObjectInfo(item["Key"], item["ETag"], item["Size"])
+        client = self.client
+
+        def pages() -> Iterator[Any]:
+            paginator = client.get_paginator("list_objects_v2")
+            return iter(
+                paginator.paginate(
+                    Bucket=self._bucket, Prefix=prefix, PaginationConfig={"PageSize": _PAGE_SIZE}
+                )
+            )
+
+        for page in run_iter(self._request("list", None), classify, pages):
+            for item in page.get("Contents", []):
+                yield ObjectInfo(item["Key"], item["ETag"], item["Size"])
 
     def delete_many(self, items: Sequence[tuple[str, str | None]]) -> dict[str, BaseException]:
         """Delete in batches of 1000 (``DeleteObjects``), each object under its own ETag.
@@ -347,14 +360,19 @@ class S3Provider:
     def _delete_batch(self, etags: dict[str, str | None]) -> dict[str, BaseException]:
         failures: dict[str, BaseException] = {}
         pending = etags
+        client = self.client
         for _ in range(4):
             objects: list[ObjectIdentifierTypeDef] = [
                 {"Key": n, "ETag": e} if e is not None else {"Key": n} for n, e in pending.items()
             ]
-            with self._errors("delete_many", None):
-                response = self.client.delete_objects(
-                    Bucket=self._bucket, Delete={"Objects": objects, "Quiet": True}
-                )
+            response = self._run(
+                self._request("delete_many", None),
+                partial(
+                    client.delete_objects,
+                    Bucket=self._bucket,
+                    Delete={"Objects": objects, "Quiet": True},
+                ),
+            )
             conflicted: dict[str, str | None] = {}
             for error in response.get("Errors", []):
                 key, code = error.get("Key", ""), error.get("Code", "")
@@ -371,19 +389,7 @@ class S3Provider:
         return failures
 
     def _batch_error(self, key: str, etag: str | None, error: Mapping[str, Any]) -> BaseException:
-        code = str(error.get("Code", ""))
-        fake = ClientError(
-            {"Error": {"Code": code, "Message": str(error.get("Message", ""))}}, "DeleteObjects"
-        )
+        code, message = str(error.get("Code", "")), str(error.get("Message", ""))
         condition = Condition.IF_MATCH if etag is not None else Condition.NONE
-        err = translate(
-            fake,
-            provider=self.name,
-            name=key,
-            operation="delete_many",
-            condition=condition,
-            expected_etag=etag,
-            secrets=self._secrets(),
-        )
-        err.__cause__ = fake
-        return err
+        request = self._request("delete_many", key, condition, etag)
+        return library_error(request, *classify_code(code, 0, message))
