@@ -1,6 +1,6 @@
 """Peak RSS of one large-value round trip (put, then get), in a fresh process per system.
 
-Run by ``bench_cloud`` as ``python _rss.py SYSTEM ENDPOINT_URL ACCESS_KEY SECRET_KEY MB``;
+Run by ``bench_cloud`` as ``python -m benchmarks._rss SYSTEM URL ACCESS_KEY SECRET_KEY MB``;
 prints one JSON line. ``ru_maxrss`` is the process's high-water mark (KiB on Linux), so
 each system gets its own interpreter and peaks do not mix. On Linux the figure is ``VmHWM``
 from ``/proc/self/status``: ``ru_maxrss`` survives ``fork``/``exec``, so a child started by a

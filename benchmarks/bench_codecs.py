@@ -9,12 +9,13 @@ Run: ``python benchmarks/bench_codecs.py``.
 from __future__ import annotations
 
 import orjson
-from _timing import print_table, race
 from pydantic import BaseModel, TypeAdapter
 from rich.console import Console
 
 from typed_cloudmap._values import ValueCodec
 from typed_cloudmap.codecs import parse_stack
+
+from ._timing import print_table, race
 
 
 class Address(BaseModel):

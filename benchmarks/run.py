@@ -1,6 +1,6 @@
 """Every benchmark in one process: codec path, compression, LocalProvider, cloud.
 
-``python benchmarks/run.py`` (what ``make bench`` runs) takes a few minutes; ``--quick``
+``python -m benchmarks`` (what ``make bench`` runs) takes a few minutes; ``--quick``
 shrinks every size for a smoke run; ``--markdown FILE`` also writes the tables as Markdown
 (the source of ``docs/performance.md``'s figures). Emulators start on loopback ports and
 stop at the end.
@@ -12,20 +12,13 @@ import argparse
 import contextlib
 import io
 import platform
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-# The benchmarks directory is on sys.path from here on: its modules import each other by name.
-import _timing
-import bench_cloud
-import bench_codecs
-import bench_compression
-import bench_local
-from _report import Report
 from rich.console import Console
+
+from . import _timing, bench_cloud, bench_codecs, bench_compression, bench_local
+from ._report import Report
 
 
 def _captured(title: str, fn: object, argv: list[str], sections: list[str]) -> None:
@@ -39,7 +32,9 @@ def _captured(title: str, fn: object, argv: list[str], sections: list[str]) -> N
 
 
 def main(argv: list[str] | None = None) -> Report:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--quick", action="store_true", help="tiny sizes, a smoke run")
     parser.add_argument("--markdown", type=Path, help="also write every table here as Markdown")
     parser.add_argument("--skip-cloud", action="store_true", help="only the in-process benchmarks")
@@ -69,7 +64,3 @@ def main(argv: list[str] | None = None) -> Report:
     if args.markdown is not None:
         args.markdown.write_text("\n".join([report.markdown(), *sections]))
     return report
-
-
-if __name__ == "__main__":
-    main()

@@ -8,6 +8,8 @@ from typing import Any
 
 from typed_cloudmap.providers.s3 import S3Provider
 
+__all__ = ["MakeS3Provider", "S3Endpoint", "fresh_bucket"]
+
 
 @dataclass(frozen=True)
 class S3Endpoint:
