@@ -17,6 +17,7 @@ from typing import Any
 from typed_cloudmap.providers.azure import AzureBlobProvider
 
 from ._process import find_tool, free_port, http_ready, running, workdir
+from ._raw import RawAzure
 
 __all__ = ["ACCOUNT", "ACCOUNT_KEY", "Azurite", "run_azurite"]
 
@@ -34,6 +35,12 @@ class Azurite:
     endpoint: str
     """``http://127.0.0.1:PORT/devstoreaccount1``: the account URL."""
     connection_string: str
+
+    def raw(self, container: str) -> RawAzure:
+        """Raw access to ``container`` through a ``ContainerClient`` of its own."""
+        from azure.storage.blob import ContainerClient
+
+        return RawAzure(ContainerClient.from_connection_string(self.connection_string, container))
 
     def provider(self, container: str | None = None, **kwargs: Any) -> AzureBlobProvider:
         """A provider on ``container`` (default: a fresh one, created)."""

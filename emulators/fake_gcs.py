@@ -14,6 +14,7 @@ from typing import Any
 from typed_cloudmap.providers.gcs import GCSProvider
 
 from ._process import EmulatorUnavailableError, free_port, http_ready, running
+from ._raw import RawGCS
 
 __all__ = ["FakeGCS", "run_fake_gcs"]
 
@@ -27,6 +28,18 @@ class FakeGCS:
 
     endpoint_url: str
     project: str = "typed-cloudmap-test"
+
+    def raw(self, bucket: str) -> RawGCS:
+        """Raw access to ``bucket`` through an anonymous google-cloud-storage client."""
+        from google.auth.credentials import AnonymousCredentials
+        from google.cloud import storage
+
+        client = storage.Client(
+            project=self.project,
+            credentials=AnonymousCredentials(),
+            client_options={"api_endpoint": self.endpoint_url},
+        )
+        return RawGCS(client.bucket(bucket))
 
     def provider(self, bucket: str | None = None, **kwargs: Any) -> GCSProvider:
         """A provider on ``bucket`` (default: a fresh one, created)."""

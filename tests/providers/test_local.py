@@ -15,13 +15,29 @@ import pytest
 from typed_cloudmap.errors import KeySyncError, ProviderError, ValueSizeError
 from typed_cloudmap.providers._base import Provider
 from typed_cloudmap.providers.local import LocalProvider
-from typed_cloudmap.testing import ProviderConformance
+from typed_cloudmap.testing import DirectoryRaw, ProviderConformance, RawAccess
+
+_HEADER_FORMAT = (
+    "LocalProvider writes a header before the bytes and encodes names in file names, so the "
+    "file root/a/b/c is not the object a/b/c (issue 10 makes the store a plain directory)"
+)
 
 
 class TestLocalProvider(ProviderConformance):
+    known_gaps = {  # noqa: RUF012  # overrides the ClassVar of the suite
+        "test_raw_stored_bytes_are_the_value": _HEADER_FORMAT,
+        "test_raw_names_are_stored_verbatim": _HEADER_FORMAT,
+        "test_raw_object_written_outside_is_read": _HEADER_FORMAT,
+        "test_raw_change_outside_is_a_new_version": _HEADER_FORMAT,
+    }
+
     @pytest.fixture
     def provider(self, tmp_path: Path) -> Provider:
         return LocalProvider(tmp_path / "store")
+
+    @pytest.fixture
+    def raw(self, tmp_path: Path) -> RawAccess:
+        return DirectoryRaw(tmp_path / "store")
 
 
 @pytest.fixture
