@@ -123,7 +123,7 @@ def gcs_systems(fake_gcs: Any) -> tuple[dict[str, Ops], list[str]]:
         fake_gcs.provider(bucket, create=True)  # creates the bucket
         client = storage.Client(
             project=fake_gcs.project,
-            credentials=AnonymousCredentials(),
+            credentials=AnonymousCredentials(),  # type: ignore[no-untyped-call]  # google-auth is unannotated
             client_options={"api_endpoint": fake_gcs.endpoint_url},
         )
         # As a user running 16 threads would: the default pool keeps 10 connections.

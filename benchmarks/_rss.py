@@ -41,7 +41,11 @@ def main(system: str, url: str, access_key: str, secret_key: str, megabytes: int
     creds = {"aws_access_key_id": access_key, "aws_secret_access_key": secret_key}
     bucket = f"bench-rss-{uuid.uuid4().hex[:8]}"
     client = boto3.session.Session().client(
-        "s3", endpoint_url=url, region_name="us-east-1", **creds
+        "s3",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id=access_key,
+        aws_secret_access_key=secret_key,
     )
     client.create_bucket(Bucket=bucket)
     mapping = CloudMapping(

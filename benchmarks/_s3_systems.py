@@ -242,13 +242,17 @@ class CloudMappings(S3System):
         self._saved_env = {name: os.environ.get(name) for name in env}
         self._saved_session = boto3.DEFAULT_SESSION
         os.environ.update(env)
-        from cloudmappings import AWSS3Storage
-        from cloudmappings.serialisers import CloudMappingSerialisation
+        from cloudmappings import AWSS3Storage  # type: ignore[import-untyped]  # no py.typed
+        from cloudmappings.serialisers import (  # type: ignore[import-untyped]  # same
+            CloudMappingSerialisation,
+        )
 
         boto3.setup_default_session()
         # Clients and resources copy the default session's emitter when created, so one
         # registration counts every request cloud-mappings makes (it creates resources per sync).
-        self.counter.attach(boto3.DEFAULT_SESSION.events)
+        session = boto3.DEFAULT_SESSION
+        assert session is not None  # setup_default_session() has just made it
+        self.counter.attach(session.events)
         typed: CloudMappingSerialisation[Order] = CloudMappingSerialisation(
             dumps=ORDER.dump_json, loads=ORDER.validate_json
         )
@@ -263,7 +267,8 @@ class CloudMappings(S3System):
         self.mapping[key] = value
 
     def get(self, key: str) -> Order:
-        return self.mapping[key]
+        got: Order = self.mapping[key]
+        return got
 
     def put_many(self, items: dict[str, Order]) -> None:
         self.mapping.update(items)
@@ -294,8 +299,8 @@ class S3FS(S3System):
 
     def __init__(self, endpoint: S3Endpoint, sync_bucket: str) -> None:
         super().__init__(endpoint, sync_bucket)
-        import fsspec
-        import s3fs
+        import fsspec  # type: ignore[import-untyped]  # no py.typed
+        import s3fs  # type: ignore[import-untyped]  # no py.typed
 
         self.fs = s3fs.S3FileSystem(
             key=endpoint.access_key,

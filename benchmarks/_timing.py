@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from rich.console import Console
@@ -35,14 +35,14 @@ class Timing:
 
 
 def race(
-    cases: dict[str, Callable[[], object]], *, rounds: int = 7, min_time: float = 0.05
+    cases: Mapping[str, Callable[[], object]], *, rounds: int = 7, min_time: float = 0.05
 ) -> dict[str, float]:
     """Wall seconds per call of each case (see :func:`measure`)."""
     return {name: t.wall for name, t in measure(cases, rounds=rounds, min_time=min_time).items()}
 
 
 def measure(
-    cases: dict[str, Callable[[], object]], *, rounds: int = 7, min_time: float = 0.05
+    cases: Mapping[str, Callable[[], object]], *, rounds: int = 7, min_time: float = 0.05
 ) -> dict[str, Timing]:
     """Wall and CPU seconds per call of each case: ``rounds`` alternated rounds, medians.
 
@@ -61,7 +61,7 @@ def measure(
 
 
 def _race(
-    cases: dict[str, Callable[[], object]], rounds: int, min_time: float
+    cases: Mapping[str, Callable[[], object]], rounds: int, min_time: float
 ) -> dict[str, Timing]:
     if _SMOKE:
         rounds, min_time = min(rounds, 2), min(min_time, 0.001)

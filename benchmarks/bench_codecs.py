@@ -8,6 +8,8 @@ Run: ``python benchmarks/bench_codecs.py``.
 
 from __future__ import annotations
 
+from functools import partial
+
 import orjson
 from pydantic import BaseModel, TypeAdapter
 from rich.console import Console
@@ -57,6 +59,10 @@ def _big() -> Big:
     return Big(records=records)
 
 
+def _loads_then_validate(adapter: TypeAdapter[BaseModel], data: bytes) -> BaseModel:
+    return adapter.validate_python(orjson.loads(data))
+
+
 def main(console: Console | None = None) -> list[tuple[str, str, float, float]]:
     console = console or Console()
     rows: list[tuple[str, str, float, float]] = []
@@ -65,20 +71,20 @@ def main(console: Console | None = None) -> list[tuple[str, str, float, float]]:
         ("~100 KB model", Big, _big()),
     ):
         adapter: TypeAdapter[BaseModel] = TypeAdapter(model)
-        codec = ValueCodec(model, parse_stack("orjson"))
+        codec: ValueCodec[BaseModel] = ValueCodec(model, parse_stack("orjson"))
         data = adapter.dump_json(value)
         size = f"{label} ({len(data):,} B)"
         enc = race(
             {
-                "bare": lambda a=adapter, v=value: a.dump_json(v),
-                "lib": lambda c=codec, v=value: c.encode("k", v),
+                "bare": partial(adapter.dump_json, value),
+                "lib": partial(codec.encode, "k", value),
             }
         )
         dec = race(
             {
-                "bare": lambda a=adapter, d=data: a.validate_json(d),
-                "lib": lambda c=codec, d=data: c.decode("k", d),
-                "loads": lambda a=adapter, d=data: a.validate_python(orjson.loads(d)),
+                "bare": partial(adapter.validate_json, data),
+                "lib": partial(codec.decode, "k", data),
+                "loads": partial(_loads_then_validate, adapter, data),
             }
         )
         rows += [

@@ -36,7 +36,7 @@ class FakeGCS:
 
         client = storage.Client(
             project=self.project,
-            credentials=AnonymousCredentials(),
+            credentials=AnonymousCredentials(),  # type: ignore[no-untyped-call]  # google-auth is unannotated
             client_options={"api_endpoint": self.endpoint_url},
         )
         return RawGCS(client.bucket(bucket))
