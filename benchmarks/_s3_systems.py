@@ -27,6 +27,7 @@ from ._counting import RequestCounter
 from ._payloads import ORDER, Order
 
 __all__ = [
+    "SDK_SYSTEMS",
     "SYSTEMS",
     "CloudMappings",
     "RawBoto3",
@@ -330,6 +331,9 @@ class S3FS(S3System):
         found = self.fs.find(f"{self.sync_bucket}/{prefix}", detail=True)
         return len({name: info["ETag"] for name, info in found.items()})
 
+
+SDK_SYSTEMS: list[type[S3System]] = [RawBoto3, RawBoto3Again, RawObstore, TypedCloudmap]
+"""The raw clients and typed-cloudmap: ``python -m benchmarks --sdk-only``."""
 
 SYSTEMS: list[type[S3System]] = [
     RawBoto3,

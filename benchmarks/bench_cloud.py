@@ -29,7 +29,7 @@ from ._counting import RequestCounter
 from ._other_backends import Ops, azure_systems, gcs_systems
 from ._payloads import ORDER, Catalogue, catalogue, order
 from ._report import Report, Row
-from ._s3_systems import SYSTEMS, S3System, raw_client
+from ._s3_systems import SDK_SYSTEMS, SYSTEMS, S3System, raw_client
 from ._timing import measure
 
 __all__ = ["FULL", "QUICK", "Sizes", "main"]
@@ -95,10 +95,12 @@ def _measure(
         report.add(Row(case, name, t.wall, base.wall, requests, ops, t.cpu, base.cpu))
 
 
-def s3(report: Report, endpoint: S3Endpoint, sizes: Sizes) -> None:
-    sync_bucket = _fill_sync_bucket(endpoint, sizes.sync_keys)
+def s3(report: Report, endpoint: S3Endpoint, sizes: Sizes, *, sdk_only: bool = False) -> None:
+    """Every S3 case; ``sdk_only``: single put/get and bulk get of the raw clients and
+    typed-cloudmap only (no peers, bulk put, sync or cache)."""
+    sync_bucket = _fill_sync_bucket(endpoint, 0 if sdk_only else sizes.sync_keys)
     systems: list[S3System] = []
-    for cls in SYSTEMS:
+    for cls in SDK_SYSTEMS if sdk_only else SYSTEMS:
         try:
             systems.append(cls(endpoint, sync_bucket))
         except ImportError as exc:
@@ -126,15 +128,15 @@ def s3(report: Report, endpoint: S3Endpoint, sizes: Sizes) -> None:
         sizes,
     )
     keys = list(items)
-    bulk = f"bulk put {sizes.bulk_keys} keys"
-    _measure(
-        report,
-        bulk,
-        systems,
-        {s.name: (lambda s=s: s.put_many(items)) for s in systems},
-        slow,
-        sizes,
-    )
+    if not sdk_only:
+        _measure(
+            report,
+            f"bulk put {sizes.bulk_keys} keys",
+            systems,
+            {s.name: (lambda s=s: s.put_many(items)) for s in systems},
+            slow,
+            sizes,
+        )
     _measure(
         report,
         f"bulk get {sizes.bulk_keys} keys",
@@ -143,6 +145,11 @@ def s3(report: Report, endpoint: S3Endpoint, sizes: Sizes) -> None:
         slow,
         sizes,
     )
+    if sdk_only:
+        for s in systems:
+            report.bulk_notes[s.name] = s.bulk_note
+            s.close()
+        return
     for s in systems:
         if s.listing("sync/") != sizes.sync_keys:
             raise AssertionError(f"{s.name} listed the wrong number of keys")
@@ -288,10 +295,12 @@ def _other_cases(report: Report, label: str, systems: dict[str, Ops], sizes: Siz
             )
 
 
-def main(report: Report, sizes: Sizes = FULL) -> Report:
-    """Run every cloud case into ``report`` (printing is the caller's job)."""
+def main(report: Report, sizes: Sizes = FULL, *, sdk_only: bool = False) -> Report:
+    """Run every cloud case into ``report`` (printing is the caller's job); ``sdk_only``
+    keeps the raw-SDK comparison on the three clouds (no peers, sync, cache or RSS)."""
     with run("moto") as endpoint:
-        s3(report, endpoint, sizes)
-        rss(report, endpoint, sizes)
+        s3(report, endpoint, sizes, sdk_only=sdk_only)
+        if not sdk_only:
+            rss(report, endpoint, sizes)
     other_backends(report, sizes)
     return report

@@ -38,6 +38,11 @@ def main(argv: list[str] | None = None) -> Report:
     parser.add_argument("--quick", action="store_true", help="tiny sizes, a smoke run")
     parser.add_argument("--markdown", type=Path, help="also write every table here as Markdown")
     parser.add_argument("--skip-cloud", action="store_true", help="only the in-process benchmarks")
+    parser.add_argument(
+        "--sdk-only",
+        action="store_true",
+        help="only the clouds vs their raw SDKs and obstore: 1 KB put/get, bulk get",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         _timing.smoke()
@@ -49,12 +54,15 @@ def main(argv: list[str] | None = None) -> Report:
     codec_console = Console(width=140, record=True)
     report.codec_rows = bench_codecs.main(codec_console)
     sections.append(f"```text\n{codec_console.export_text().rstrip()}\n```\n")
-    seconds = "0.01" if args.quick else "0.2"
-    _captured("zstd vs zlib", bench_compression.main, ["--seconds", seconds], sections)
-    rounds = "5" if args.quick else "300"
-    _captured("LocalProvider vs plain file calls", bench_local.main, ["--rounds", rounds], sections)
+    if not args.sdk_only:
+        seconds = "0.01" if args.quick else "0.2"
+        _captured("zstd vs zlib", bench_compression.main, ["--seconds", seconds], sections)
+        rounds = "5" if args.quick else "300"
+        local = bench_local.main
+        _captured("LocalProvider vs plain file calls", local, ["--rounds", rounds], sections)
     if not args.skip_cloud:
-        bench_cloud.main(report, bench_cloud.QUICK if args.quick else bench_cloud.FULL)
+        sizes = bench_cloud.QUICK if args.quick else bench_cloud.FULL
+        bench_cloud.main(report, sizes, sdk_only=args.sdk_only)
     report.print(console)
     elapsed = time.perf_counter() - started
     machine = (

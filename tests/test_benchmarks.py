@@ -63,6 +63,14 @@ def test_quick_run_covers_every_case(smoke_reset: None, tmp_path: Path) -> None:
     assert {k: v for k, v in os.environ.items() if k.startswith("AWS_")} == before
 
 
+def test_quick_sdk_only_run(smoke_reset: None) -> None:
+    report = run.main(["--quick", "--sdk-only"])
+    s3_cases = {r.case for r in report.rows if ":" not in r.case}
+    assert s3_cases == {"put 1 KB typed", "get 1 KB typed", "bulk get 8 keys"}
+    assert "cloud-mappings 2.1.0" not in {r.system for r in report.rows}
+    assert report.rss == []
+
+
 def test_benchmarks_import_neither_pytest_nor_tests() -> None:
     """``python -m benchmarks`` stands alone: a fresh interpreter imports it without either."""
     code = (
