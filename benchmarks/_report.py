@@ -193,7 +193,7 @@ class Report:
             ]
             for name, want, got, met, control in self.targets()
         ]
-        return [
+        tables = [
             (
                 "Cloud cases: median wall and client CPU per call; speed vs the raw SDK row "
                 "(higher is faster); CPU vs the raw SDK row (lower spends less)",
@@ -212,6 +212,7 @@ class Report:
             ),
             ("Targets", ["target", "wanted", "measured", "verdict", "A/A control"], targets),
         ]
+        return [t for t in tables if t[2]]  # a table with no rows was not run
 
     def print(self, console: Console) -> None:
         for title, header, rows in self.tables():
