@@ -46,8 +46,8 @@ demo: install
 	$(BIN)/typed-cloudmap demo
 
 lint: install-test
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks emulators
+	$(BIN)/ruff format --check src tests benchmarks emulators
 	$(BIN)/lint-imports
 
 typecheck: install-test
@@ -63,7 +63,7 @@ pytest: install-test
 test: lint typecheck docs pytest
 
 bench: install-bench
-	PATH="$(CURDIR)/$(BENCH_VENV)/bin:$$PATH" $(BENCH_VENV)/bin/python benchmarks/run.py
+	PATH="$(CURDIR)/$(BENCH_VENV)/bin:$$PATH" $(BENCH_VENV)/bin/python -m benchmarks
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) node_modules site .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from _timing import fmt_time
 from rich.console import Console
 from rich.table import Table
+
+from ._timing import fmt_time
 
 __all__ = ["Report", "Row"]
 
@@ -16,7 +17,8 @@ CONTROL = "raw boto3 again (A/A control)"
 
 @dataclass(frozen=True)
 class Row:
-    """One system on one case; ``speed`` = baseline seconds / seconds (> 1 is faster)."""
+    """One system on one case; ``speed`` = baseline seconds / seconds (> 1 is faster);
+    ``cpu_ratio`` = this process's CPU per call / the baseline's (< 1 spends less)."""
 
     case: str
     system: str
@@ -24,10 +26,18 @@ class Row:
     baseline: float
     requests: int | None
     operations: str = ""
+    cpu: float | None = None
+    baseline_cpu: float | None = None
 
     @property
     def speed(self) -> float:
         return self.baseline / self.seconds
+
+    @property
+    def cpu_ratio(self) -> float | None:
+        if self.cpu is None or not self.baseline_cpu:
+            return None
+        return self.cpu / self.baseline_cpu
 
 
 @dataclass
@@ -63,6 +73,44 @@ class Report:
         other = self._find(prefix, versus)
         return None if other is None else other.seconds / ours.seconds
 
+    def _cpu(self, prefix: str, system: str = "typed-cloudmap") -> float | None:
+        row = self._find(prefix, system)
+        return None if row is None else row.cpu_ratio
+
+    def _cloud_targets(self) -> list[tuple[str, str, float | None, bool | None, float | None]]:
+        """Issue 11's client-CPU (<= 1.10x raw SDK) and Azure/GCS wall (>= 0.97x) targets."""
+        out: list[tuple[str, str, float | None, bool | None, float | None]] = []
+        clouds = [
+            ("S3", "", "raw boto3 again (A/A control)"),
+            ("Azure", "Azure (Azurite): ", "raw SDK again (A/A control)"),
+            ("GCS", "GCS (fake-gcs-server): ", "raw SDK again (A/A control)"),
+        ]
+        for cloud, label, control in clouds:
+            for case in ("put 1 KB", "get 1 KB", "bulk get"):
+                got = self._cpu(label + case)
+                out.append(
+                    (
+                        f"{cloud} {case}: client CPU vs raw SDK",
+                        "<= 1.1x",
+                        got,
+                        None if got is None else got <= 1.10,
+                        self._cpu(label + case, control),
+                    )
+                )
+            if label:
+                for case in ("put 1 KB", "get 1 KB"):
+                    got = self._ratio(label + case)
+                    out.append(
+                        (
+                            f"{cloud} {case}: speed vs raw SDK",
+                            ">= 0.97x",
+                            got,
+                            None if got is None else got >= 0.97,
+                            self._ratio(label + case, control),
+                        )
+                    )
+        return out
+
     def targets(self) -> list[tuple[str, str, float | None, bool | None, float | None]]:
         """(target, threshold, measured, met, A/A control) for every target of the issues.
 
@@ -83,6 +131,7 @@ class Report:
             (name, f">= {t:g}x", m, None if m is None else m >= t, self._ratio(case, CONTROL))
             for name, case, m, t in out
         ]
+        result += self._cloud_targets()
         for case, system, secs, base in self.codec_rows:
             if system.startswith("typed-cloudmap"):
                 slowdown = secs / base
@@ -107,7 +156,17 @@ class Report:
 
     def tables(self) -> list[tuple[str, list[str], list[list[str]]]]:
         """(title, header, rows) of every table, for the console and for Markdown."""
-        speed = [[r.case, r.system, fmt_time(r.seconds), f"{r.speed:.2f}x"] for r in self.rows]
+        speed = [
+            [
+                r.case,
+                r.system,
+                fmt_time(r.seconds),
+                f"{r.speed:.2f}x",
+                "" if r.cpu is None else fmt_time(r.cpu),
+                "" if r.cpu_ratio is None else f"{r.cpu_ratio:.2f}x",
+            ]
+            for r in self.rows
+        ]
         requests = [
             [r.case, r.system, str(r.requests), r.operations]
             for r in self.rows
@@ -134,10 +193,11 @@ class Report:
             ]
             for name, want, got, met, control in self.targets()
         ]
-        return [
+        tables = [
             (
-                "Cloud cases: median time per call; speed vs the raw SDK row (higher is faster)",
-                ["case", "system", "per call", "speed vs raw"],
+                "Cloud cases: median wall and client CPU per call; speed vs the raw SDK row "
+                "(higher is faster); CPU vs the raw SDK row (lower spends less)",
+                ["case", "system", "wall", "speed vs raw", "client CPU", "CPU vs raw"],
                 speed,
             ),
             (
@@ -152,6 +212,7 @@ class Report:
             ),
             ("Targets", ["target", "wanted", "measured", "verdict", "A/A control"], targets),
         ]
+        return [t for t in tables if t[2]]  # a table with no rows was not run
 
     def print(self, console: Console) -> None:
         for title, header, rows in self.tables():

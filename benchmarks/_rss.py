@@ -1,6 +1,6 @@
 """Peak RSS of one large-value round trip (put, then get), in a fresh process per system.
 
-Run by ``bench_cloud`` as ``python _rss.py SYSTEM ENDPOINT_URL ACCESS_KEY SECRET_KEY MB``;
+Run by ``bench_cloud`` as ``python -m benchmarks._rss SYSTEM URL ACCESS_KEY SECRET_KEY MB``;
 prints one JSON line. ``ru_maxrss`` is the process's high-water mark (KiB on Linux), so
 each system gets its own interpreter and peaks do not mix. On Linux the figure is ``VmHWM``
 from ``/proc/self/status``: ``ru_maxrss`` survives ``fork``/``exec``, so a child started by a
@@ -41,7 +41,11 @@ def main(system: str, url: str, access_key: str, secret_key: str, megabytes: int
     creds = {"aws_access_key_id": access_key, "aws_secret_access_key": secret_key}
     bucket = f"bench-rss-{uuid.uuid4().hex[:8]}"
     client = boto3.session.Session().client(
-        "s3", endpoint_url=url, region_name="us-east-1", **creds
+        "s3",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id=access_key,
+        aws_secret_access_key=secret_key,
     )
     client.create_bucket(Bucket=bucket)
     mapping = CloudMapping(

@@ -1,8 +1,10 @@
-"""The systems compared on S3: raw boto3, typed-cloudmap, cloud-mappings 2.1.0, s3fs FSMap.
+"""The systems compared on S3: raw boto3, raw obstore, typed-cloudmap, cloud-mappings 2.1.0,
+s3fs FSMap.
 
 Each system stores the same typed values (``Order``) in its own bucket and offers the same
 operations: ``put``, ``get``, ``put_many``, ``get_many`` and ``listing`` (the sync of a
-prefix of a shared bucket). Every one counts its HTTP requests with a ``RequestCounter``.
+prefix of a shared bucket). The botocore-based ones count their HTTP requests with a
+``RequestCounter`` (obstore's Rust client has no such hook).
 The raw and peer systems encode with bare pydantic (``TypeAdapter.dump_json`` /
 ``validate_json``), so a ratio measures the storage path, not a slower serialiser.
 """
@@ -15,19 +17,22 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import boto3
-from _counting import RequestCounter
-from _emulators import S3Endpoint
-from _payloads import ORDER, Order
 from botocore.config import Config
 
+from emulators import S3Endpoint
 from typed_cloudmap import CloudMapping
 from typed_cloudmap.providers.s3 import S3Provider
 
+from ._counting import RequestCounter
+from ._payloads import ORDER, Order
+
 __all__ = [
+    "SDK_SYSTEMS",
     "SYSTEMS",
     "CloudMappings",
     "RawBoto3",
     "RawBoto3Again",
+    "RawObstore",
     "S3System",
     "TypedCloudmap",
     "raw_client",
@@ -52,6 +57,8 @@ class S3System:
 
     name = ""
     bulk_note = ""
+    counted = True
+    """Whether ``counter`` sees this system's requests (botocore-based clients only)."""
 
     def __init__(self, endpoint: S3Endpoint, sync_bucket: str) -> None:
         self.endpoint = endpoint
@@ -124,6 +131,58 @@ class RawBoto3Again(RawBoto3):
     name = "raw boto3 again (A/A control)"
 
 
+class RawObstore(S3System):
+    """obstore's ``S3Store`` (Rust ``object_store``): ``put``/``get``, a 16-thread pool for
+    bulk (each call releases the GIL), ``list`` for the listing. No request counts."""
+
+    name = "raw obstore"
+    bulk_note = "16-thread pool"
+    counted = False
+
+    def __init__(self, endpoint: S3Endpoint, sync_bucket: str) -> None:
+        super().__init__(endpoint, sync_bucket)
+        import obstore
+        from obstore.store import S3Store
+
+        self.obs = obstore
+        raw_client(endpoint).create_bucket(Bucket=self.bucket)
+        self.store, self.synced = (
+            S3Store(
+                bucket,
+                endpoint=endpoint.url,
+                access_key_id=endpoint.access_key,
+                secret_access_key=endpoint.secret_key,
+                region=endpoint.region,
+                client_options={"allow_http": True},
+            )
+            for bucket in (self.bucket, sync_bucket)
+        )
+        self.pool = ThreadPoolExecutor(THREADS)
+
+    def put(self, key: str, value: Order) -> None:
+        self.obs.put(self.store, key, ORDER.dump_json(value))
+
+    def get(self, key: str) -> Order:
+        return ORDER.validate_json(bytes(self.obs.get(self.store, key).bytes()))
+
+    def put_many(self, items: dict[str, Order]) -> None:
+        list(self.pool.map(lambda kv: self.put(*kv), items.items()))
+
+    def get_many(self, keys: list[str]) -> dict[str, Order]:
+        return dict(zip(keys, self.pool.map(self.get, keys), strict=True))
+
+    def listing(self, prefix: str) -> int:
+        etags = {
+            meta["path"]: meta["e_tag"]
+            for chunk in self.obs.list(self.synced, prefix)
+            for meta in chunk
+        }
+        return len(etags)
+
+    def close(self) -> None:
+        self.pool.shutdown()
+
+
 class TypedCloudmap(S3System):
     """``CloudMapping[str, Order]`` (codec ``orjson``): conditional writes, ``set_many``."""
 
@@ -184,13 +243,17 @@ class CloudMappings(S3System):
         self._saved_env = {name: os.environ.get(name) for name in env}
         self._saved_session = boto3.DEFAULT_SESSION
         os.environ.update(env)
-        from cloudmappings import AWSS3Storage
-        from cloudmappings.serialisers import CloudMappingSerialisation
+        from cloudmappings import AWSS3Storage  # type: ignore[import-untyped]  # no py.typed
+        from cloudmappings.serialisers import (  # type: ignore[import-untyped]  # same
+            CloudMappingSerialisation,
+        )
 
         boto3.setup_default_session()
         # Clients and resources copy the default session's emitter when created, so one
         # registration counts every request cloud-mappings makes (it creates resources per sync).
-        self.counter.attach(boto3.DEFAULT_SESSION.events)
+        session = boto3.DEFAULT_SESSION
+        assert session is not None  # setup_default_session() has just made it
+        self.counter.attach(session.events)
         typed: CloudMappingSerialisation[Order] = CloudMappingSerialisation(
             dumps=ORDER.dump_json, loads=ORDER.validate_json
         )
@@ -205,7 +268,8 @@ class CloudMappings(S3System):
         self.mapping[key] = value
 
     def get(self, key: str) -> Order:
-        return self.mapping[key]
+        got: Order = self.mapping[key]
+        return got
 
     def put_many(self, items: dict[str, Order]) -> None:
         self.mapping.update(items)
@@ -236,8 +300,8 @@ class S3FS(S3System):
 
     def __init__(self, endpoint: S3Endpoint, sync_bucket: str) -> None:
         super().__init__(endpoint, sync_bucket)
-        import fsspec
-        import s3fs
+        import fsspec  # type: ignore[import-untyped]  # no py.typed
+        import s3fs  # type: ignore[import-untyped]  # no py.typed
 
         self.fs = s3fs.S3FileSystem(
             key=endpoint.access_key,
@@ -268,4 +332,14 @@ class S3FS(S3System):
         return len({name: info["ETag"] for name, info in found.items()})
 
 
-SYSTEMS: list[type[S3System]] = [RawBoto3, RawBoto3Again, TypedCloudmap, CloudMappings, S3FS]
+SDK_SYSTEMS: list[type[S3System]] = [RawBoto3, RawBoto3Again, RawObstore, TypedCloudmap]
+"""The raw clients and typed-cloudmap: ``python -m benchmarks --sdk-only``."""
+
+SYSTEMS: list[type[S3System]] = [
+    RawBoto3,
+    RawBoto3Again,
+    RawObstore,
+    TypedCloudmap,
+    CloudMappings,
+    S3FS,
+]

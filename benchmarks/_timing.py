@@ -1,11 +1,17 @@
-"""Shared timing helpers: alternate the systems under test to cancel drift, report medians."""
+"""Shared timing helpers: alternate the systems under test to cancel drift, report medians.
+
+Each figure comes in two clocks: wall time (``perf_counter``) and the client CPU time of
+this process (``process_time``: every thread of the benchmark, never the emulator's). On a
+machine whose cores the emulator shares, wall time is noisy and CPU time is stable.
+"""
 
 from __future__ import annotations
 
 import gc
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from rich.console import Console
 from rich.table import Table
@@ -20,10 +26,25 @@ def smoke(enabled: bool = True) -> None:
     _SMOKE = enabled
 
 
+@dataclass(frozen=True)
+class Timing:
+    """Median seconds per call: ``wall`` (elapsed) and ``cpu`` (this process's CPU time)."""
+
+    wall: float
+    cpu: float
+
+
 def race(
-    cases: dict[str, Callable[[], object]], *, rounds: int = 7, min_time: float = 0.05
+    cases: Mapping[str, Callable[[], object]], *, rounds: int = 7, min_time: float = 0.05
 ) -> dict[str, float]:
-    """Seconds per call of each case: ``rounds`` alternated rounds, median per case.
+    """Wall seconds per call of each case (see :func:`measure`)."""
+    return {name: t.wall for name, t in measure(cases, rounds=rounds, min_time=min_time).items()}
+
+
+def measure(
+    cases: Mapping[str, Callable[[], object]], *, rounds: int = 7, min_time: float = 0.05
+) -> dict[str, Timing]:
+    """Wall and CPU seconds per call of each case: ``rounds`` alternated rounds, medians.
 
     The garbage collector is off while timing (as in ``timeit``): a full collection costs
     tens of milliseconds in a process holding many objects and lands on whichever case
@@ -39,7 +60,9 @@ def race(
             gc.enable()
 
 
-def _race(cases: dict[str, Callable[[], object]], rounds: int, min_time: float) -> dict[str, float]:
+def _race(
+    cases: Mapping[str, Callable[[], object]], rounds: int, min_time: float
+) -> dict[str, Timing]:
     if _SMOKE:
         rounds, min_time = min(rounds, 2), min(min_time, 0.001)
     loops: dict[str, int] = {}
@@ -54,15 +77,20 @@ def _race(cases: dict[str, Callable[[], object]], rounds: int, min_time: float) 
                 fn()
             elapsed = time.perf_counter() - start
         loops[name] = max(1, int(n * (min_time / max(elapsed, 1e-9))))
-    samples: dict[str, list[float]] = {name: [] for name in cases}
+    walls: dict[str, list[float]] = {name: [] for name in cases}
+    cpus: dict[str, list[float]] = {name: [] for name in cases}
     for _ in range(rounds):
         for name, fn in cases.items():
             n = loops[name]
-            start = time.perf_counter()
+            cpu, start = time.process_time(), time.perf_counter()
             for _ in range(n):
                 fn()
-            samples[name].append((time.perf_counter() - start) / n)
-    return {name: statistics.median(s) for name, s in samples.items()}
+            walls[name].append((time.perf_counter() - start) / n)
+            cpus[name].append((time.process_time() - cpu) / n)
+    return {
+        name: Timing(statistics.median(walls[name]), statistics.median(cpus[name]))
+        for name in cases
+    }
 
 
 def fmt_time(seconds: float) -> str:

@@ -1,6 +1,6 @@
 """Which async S3 client: client CPU and wall time per request, against moto_server.
 
-``python benchmarks/bench_async.py [--ops N] [--concurrency C]`` starts moto_server on a
+``python -m benchmarks.bench_async [--ops N] [--concurrency C]`` starts moto_server on a
 loopback port and runs the same 1 KB put and get through each candidate:
 
 - ``boto3`` (the sync client the sync provider uses: the baseline);
@@ -19,17 +19,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from _emulators import S3Endpoint, emulator  # needs benchmarks/ on sys.path
+from emulators import S3Endpoint, run
 
 _PAYLOAD = os.urandom(1024)
 
@@ -193,7 +189,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ops", type=int, default=500, help="requests per case")
     parser.add_argument("--concurrency", type=int, default=64, help="requests in flight")
     args = parser.parse_args(argv)
-    with emulator("moto") as endpoint:
+    with run("moto") as endpoint:
         rows = bench_boto3(endpoint, args.ops)
         rows += asyncio.run(bench_aiobotocore(endpoint, args.ops, args.concurrency))
         rows += asyncio.run(bench_obstore(endpoint, args.ops, args.concurrency))

@@ -3,18 +3,21 @@
 The library's path is ``ValueCodec.encode``/``decode`` (validate + serialize + transforms);
 the baseline is ``TypeAdapter.dump_json``/``validate_json`` alone. The ``loads+validate``
 row shows why the typed path decodes straight from bytes (no intermediate dict).
-Run: ``python benchmarks/bench_codecs.py``.
+Run: ``python -m benchmarks.bench_codecs``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import orjson
-from _timing import print_table, race
 from pydantic import BaseModel, TypeAdapter
 from rich.console import Console
 
 from typed_cloudmap._values import ValueCodec
 from typed_cloudmap.codecs import parse_stack
+
+from ._timing import print_table, race
 
 
 class Address(BaseModel):
@@ -56,6 +59,25 @@ def _big() -> Big:
     return Big(records=records)
 
 
+Calls = dict[str, Callable[[], object]]
+
+
+def _calls(
+    adapter: TypeAdapter[BaseModel], codec: ValueCodec[BaseModel], value: BaseModel, data: bytes
+) -> tuple[Calls, Calls]:
+    """(encoders, decoders): each a zero-argument lambda, so every system pays one frame."""
+    encoders: Calls = {
+        "bare": lambda: adapter.dump_json(value),
+        "lib": lambda: codec.encode("k", value),
+    }
+    decoders: Calls = {
+        "bare": lambda: adapter.validate_json(data),
+        "lib": lambda: codec.decode("k", data),
+        "loads": lambda: adapter.validate_python(orjson.loads(data)),
+    }
+    return encoders, decoders
+
+
 def main(console: Console | None = None) -> list[tuple[str, str, float, float]]:
     console = console or Console()
     rows: list[tuple[str, str, float, float]] = []
@@ -64,22 +86,11 @@ def main(console: Console | None = None) -> list[tuple[str, str, float, float]]:
         ("~100 KB model", Big, _big()),
     ):
         adapter: TypeAdapter[BaseModel] = TypeAdapter(model)
-        codec = ValueCodec(model, parse_stack("orjson"))
+        codec: ValueCodec[BaseModel] = ValueCodec(model, parse_stack("orjson"))
         data = adapter.dump_json(value)
         size = f"{label} ({len(data):,} B)"
-        enc = race(
-            {
-                "bare": lambda a=adapter, v=value: a.dump_json(v),
-                "lib": lambda c=codec, v=value: c.encode("k", v),
-            }
-        )
-        dec = race(
-            {
-                "bare": lambda a=adapter, d=data: a.validate_json(d),
-                "lib": lambda c=codec, d=data: c.decode("k", d),
-                "loads": lambda a=adapter, d=data: a.validate_python(orjson.loads(d)),
-            }
-        )
+        encoders, decoders = _calls(adapter, codec, value, data)
+        enc, dec = race(encoders), race(decoders)
         rows += [
             (f"encode {size}", "TypeAdapter.dump_json (baseline)", enc["bare"], enc["bare"]),
             (f"encode {size}", "typed-cloudmap orjson", enc["lib"], enc["bare"]),

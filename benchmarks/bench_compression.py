@@ -4,7 +4,7 @@ Documents: a small JSON object (~200 B, one typical value) and a ~100 KB JSON li
 realistic records. Throughput is megabytes of *uncompressed* data per second, through the
 codec objects the library uses (so wrapper overhead is included). Run:
 
-    python benchmarks/bench_compression.py [--seconds 0.2]
+    python -m benchmarks.bench_compression [--seconds 0.2]
 """
 
 from __future__ import annotations

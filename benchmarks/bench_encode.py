@@ -4,7 +4,7 @@ The library's row is ``MappingCore.encode`` (validate, serialize, the provider's
 check: what every write runs before its PUT); ``ValueCodec.encode`` is shown too. Process
 CPU time (stable on a shared machine), median of ``--rounds`` rounds of ``--calls`` calls,
 the candidates interleaved round by round. Target: ratio <= 1.05.
-Run: ``python benchmarks/bench_encode.py [--rounds 15] [--calls 50000]``.
+Run: ``python -m benchmarks.bench_encode [--rounds 15] [--calls 50000]``.
 """
 
 from __future__ import annotations

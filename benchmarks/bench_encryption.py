@@ -4,7 +4,7 @@ Each transform runs alone over serialized bytes (``CodecStack.encode_bytes``/``d
 with the key bound), so the figures are the transform's own cost. The KMS section counts
 AWS KMS requests per write and per read, cold and cached, with ``AwsKmsKeyWrapper`` on
 a moto_server started for it (or the KMS at ``--kms-endpoint``).
-Run: ``python benchmarks/bench_encryption.py``.
+Run: ``python -m benchmarks.bench_encryption``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import argparse
 import os
 from typing import Any
 
-from _timing import fmt_time, race
 from rich.console import Console
 from rich.table import Table
 
@@ -24,6 +23,8 @@ from typed_cloudmap.codecs import (
     HmacTransform,
     Keyring,
 )
+
+from ._timing import fmt_time, race
 
 _KEYRING = Keyring({"bench": os.urandom(32)}, primary="bench")
 
@@ -103,9 +104,9 @@ def kms_calls(endpoint: str, console: Console) -> dict[str, int]:
 
 
 def _kms_on_moto(console: Console) -> dict[str, int]:
-    from _emulators import emulator
+    from emulators import run
 
-    with emulator("moto") as endpoint:
+    with run("moto") as endpoint:
         dummies = {
             "AWS_ACCESS_KEY_ID": endpoint.access_key,
             "AWS_SECRET_ACCESS_KEY": endpoint.secret_key,

@@ -1,6 +1,6 @@
 """LocalProvider per-operation cost beside the plain file-system calls it is built from.
 
-Run: ``python benchmarks/bench_local.py [--dir DIR] [--rounds N]``. Writes go to a fresh
+Run: ``python -m benchmarks.bench_local [--dir DIR] [--rounds N]``. Writes go to a fresh
 temporary directory (on ``--dir``'s file system if given, which is what fsync times depend on).
 Each figure is the median time per operation; the ratio is LocalProvider / plain.
 

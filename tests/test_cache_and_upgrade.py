@@ -14,27 +14,14 @@ from typed_cloudmap import (
     KeySyncError,
     MemoryProvider,
     ReadCache,
-    StoredObject,
 )
+from typed_cloudmap.testing import RecordingProvider
 
 
-class CountingProvider(MemoryProvider):
-    """A MemoryProvider that counts downloads and 304s."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.downloads = 0
-        self.not_modified = 0
-
-    def get(
-        self, name: str, *, if_match: str | None = None, if_none_match: str | None = None
-    ) -> StoredObject | None:
-        got = super().get(name, if_match=if_match, if_none_match=if_none_match)
-        if got is None:
-            self.not_modified += 1
-        else:
-            self.downloads += 1
-        return got
+def downloads_and_304s(provider: RecordingProvider) -> tuple[int, int]:
+    """(gets that returned the object, gets answered "not modified")."""
+    results = [call.result for call in provider.of("get") if call.error is None]
+    return sum(r is not None for r in results), sum(r is None for r in results)
 
 
 class Doc(BaseModel):
@@ -43,19 +30,19 @@ class Doc(BaseModel):
 
 
 def test_cached_reread_is_a_304() -> None:
-    provider = CountingProvider()
+    provider = RecordingProvider(MemoryProvider())
     docs = CloudMapping[str, Doc](provider, cache=True)
     docs["a"] = Doc(title="t", body="x" * 1000)
     first = docs["a"]
     again = docs["a"]
     assert again is first  # no decode: the cached object itself
-    assert (provider.downloads, provider.not_modified) == (1, 1)
+    assert downloads_and_304s(provider) == (1, 1)
     assert docs.cache is not None
     assert docs.cache.hits == 1
 
 
 def test_cache_sees_changes_and_conflicts() -> None:
-    provider = CountingProvider()
+    provider = RecordingProvider(MemoryProvider())
     a = CloudMapping[str, Doc](provider, cache=ReadCache(max_entries=4))
     b = CloudMapping[str, Doc](provider)
     a["k"] = Doc(title="1", body="")

@@ -1,7 +1,7 @@
 """Limits fail with clear errors before any I/O; decompression bombs are refused cheaply.
 
-A counting wrapper around ``MemoryProvider`` proves "before any I/O": the error comes with
-no provider call made. Bombs (1 GiB of zeros, zstd and zlib) are stored directly through
+A ``RecordingProvider`` around ``MemoryProvider`` proves "before any I/O": the error comes
+with no provider call made. Bombs (1 GiB of zeros, zstd and zlib) are stored directly through
 the provider, as a hostile writer would, and read through a mapping.
 """
 
@@ -11,79 +11,46 @@ import time
 import tracemalloc
 import zlib
 from collections import Counter
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Mapping
 
 import pytest
 
 from typed_cloudmap import CloudMapping, CodecError, MemoryProvider, ValueSizeError
-from typed_cloudmap.providers import ObjectInfo, StoredObject
+from typed_cloudmap.testing import RecordingProvider
 
 GIB = 1024**3
 MIB = 1024**2
 
 
-class CountingProvider:
-    """``MemoryProvider`` with its calls counted and its limits set by the test."""
-
-    def __init__(self, *, max_object_size: int = GIB, max_name_length: int = 1024) -> None:
-        self.inner = MemoryProvider()
-        self.calls: Counter[str] = Counter()
-        self.max_object_size = max_object_size
-        self.max_name_length = max_name_length
-
-    @property
-    def name(self) -> str:
-        return "counting+memory"
-
-    def get(
-        self, name: str, *, if_match: str | None = None, if_none_match: str | None = None
-    ) -> StoredObject | None:
-        self.calls["get"] += 1
-        return self.inner.get(name, if_match=if_match, if_none_match=if_none_match)
-
-    def head(self, name: str) -> ObjectInfo:
-        self.calls["head"] += 1
-        return self.inner.head(name)
-
-    def put(self, name: str, data: bytes, **kwargs: Any) -> str:
-        self.calls["put"] += 1
-        return self.inner.put(name, data, **kwargs)
-
-    def delete(self, name: str, *, if_match: str | None = None) -> None:
-        self.calls["delete"] += 1
-        self.inner.delete(name, if_match=if_match)
-
-    def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
-        self.calls["list"] += 1
-        return self.inner.list(prefix)
-
-    def close(self) -> None:
-        self.inner.close()
+def counting(*, max_object_size: int = GIB, max_name_length: int = 1024) -> RecordingProvider:
+    """A recorded ``MemoryProvider`` with its limits set by the test."""
+    return RecordingProvider(
+        MemoryProvider(), max_object_size=max_object_size, max_name_length=max_name_length
+    )
 
 
 def test_value_over_the_provider_limit_fails_before_io() -> None:
-    provider = CountingProvider(max_object_size=1000)
+    provider = counting(max_object_size=1000)
     m = CloudMapping[str, bytes](provider, sync_initially=False)
     m["fits"] = b"x" * 1000
-    provider.calls.clear()
+    provider.clear()
     with pytest.raises(ValueSizeError, match="1001 bytes") as info:
         m["big"] = b"x" * 1001
     assert info.value.key == "big"  # type: ignore[attr-defined]  # keyed errors carry .key
-    assert provider.calls == Counter()
+    assert provider.counts() == Counter()
     assert "big" not in m
 
 
 def test_encoded_size_is_what_counts() -> None:
     """A value whose *encoded* form is over the limit is refused; compression can save it."""
-    provider = CountingProvider(max_object_size=10_000)
+    provider = counting(max_object_size=10_000)
     plain = CloudMapping[str, str](provider, codec="str", sync_initially=False)
     packed = CloudMapping[str, str](provider, codec="str|zstd", sync_initially=False)
     with pytest.raises(ValueSizeError):
         plain["a"] = "z" * 20_000
-    assert provider.calls["put"] == 0
+    assert provider.counts()["put"] == 0
     packed["a"] = "z" * 20_000
-    assert provider.calls["put"] == 1
+    assert provider.counts()["put"] == 1
 
 
 @pytest.mark.parametrize(
@@ -95,12 +62,12 @@ def test_key_too_long_for_the_provider_fails_before_io(provider_class: str) -> N
     import typed_cloudmap.providers as providers
 
     limit: int = getattr(providers, provider_class).max_name_length
-    provider = CountingProvider(max_name_length=limit)
+    provider = counting(max_name_length=limit)
     m = CloudMapping[str, bytes](provider, prefix="p/", sync_initially=False)
     fits = "a" * (limit - len("p/"))  # exactly at the limit, prefix included
     too_long = fits + "a"
     m[fits] = b"ok"
-    provider.calls.clear()
+    provider.clear()
     for attempt in (
         lambda: m.__setitem__(too_long, b"no"),
         lambda: m.__getitem__(too_long),
@@ -111,7 +78,7 @@ def test_key_too_long_for_the_provider_fails_before_io(provider_class: str) -> N
     ):
         with pytest.raises(ValueSizeError):
             attempt()
-    assert provider.calls == Counter()
+    assert provider.counts() == Counter()
 
 
 def test_decoded_size_over_the_cap_is_a_codec_error() -> None:

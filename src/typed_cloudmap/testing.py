@@ -9,7 +9,15 @@ Subclass :class:`ProviderConformance` in a test module and give it a ``provider`
 
 Every test works under a fresh random ``prefix`` so one bucket can serve the whole suite.
 Where a backend (usually an emulator) lacks a condition the real service has, name the
-test in ``known_gaps`` with the reason; it is then marked ``xfail`` on that backend only.
+test in ``known_gaps`` with the reason; it is then a strict ``xfail`` on that backend only
+(a gap that closes fails the run, so the list stays true).
+
+Give the suite a second path to the same storage with a ``raw`` fixture returning a
+:class:`RawAccess` (raw SDK calls, or :class:`DirectoryRaw` for a directory of files): the
+``test_raw_*`` checks then compare what the provider stored with what that path sees.
+
+:class:`RecordingProvider` wraps any provider and records each call, for tests that count
+what an operation costs.
 """
 
 from __future__ import annotations
@@ -22,16 +30,26 @@ from typing import ClassVar
 
 import pytest
 
+from ._conformance_raw import DirectoryRaw, RawAccess, RawStorageConformance
+from ._recording import Call, RecordingProvider
 from ._testing_async import AsyncProviderConformance
 from .errors import KeySyncError
 from .providers._base import CREATE, OVERWRITE, IfMatch, Provider, SupportsBatchDelete
 
-__all__ = ["AsyncProviderConformance", "ProviderConformance"]
+__all__ = [
+    "AsyncProviderConformance",
+    "Call",
+    "DirectoryRaw",
+    "ProviderConformance",
+    "RawAccess",
+    "RawStorageConformance",
+    "RecordingProvider",
+]
 
 _ALL_BYTES = bytes(range(256)) * 4
 
 
-class ProviderConformance:
+class ProviderConformance(RawStorageConformance):
     """Behaviour every :class:`~typed_cloudmap.Provider` must have."""
 
     known_gaps: ClassVar[dict[str, str]] = {}
@@ -48,7 +66,7 @@ class ProviderConformance:
     def _known_gaps(self, request: pytest.FixtureRequest) -> None:
         reason = self.known_gaps.get(request.node.originalname)
         if reason:
-            request.applymarker(pytest.mark.xfail(reason=reason, strict=False))
+            request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
 
     @pytest.fixture
     def prefix(self) -> str:

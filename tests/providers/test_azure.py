@@ -20,7 +20,7 @@ from typed_cloudmap.providers import IfMatch
 from typed_cloudmap.providers._base import ObjectInfo, Provider, StoredObject, SupportsBatchDelete
 from typed_cloudmap.providers._registry import open_url
 from typed_cloudmap.providers.azure import AzureBlobProvider
-from typed_cloudmap.testing import ProviderConformance
+from typed_cloudmap.testing import ProviderConformance, RawAccess
 
 
 class TestAzureBlobProvider(ProviderConformance):
@@ -29,6 +29,10 @@ class TestAzureBlobProvider(ProviderConformance):
         provider = azure_make_provider()
         yield provider
         provider.close()
+
+    @pytest.fixture
+    def raw(self, provider: AzureBlobProvider, azurite: Azurite) -> RawAccess:
+        return azurite.raw(provider.container)
 
 
 class RequestLog:

@@ -21,7 +21,7 @@ from typed_cloudmap.providers import IfMatch
 from typed_cloudmap.providers._base import Provider
 from typed_cloudmap.providers._registry import open_url
 from typed_cloudmap.providers.gcs import GCSProvider
-from typed_cloudmap.testing import ProviderConformance
+from typed_cloudmap.testing import ProviderConformance, RawAccess
 
 MakeProvider = Callable[[], GCSProvider]
 
@@ -39,6 +39,10 @@ class TestGCSConformance(ProviderConformance):
         provider = fake_gcs_make_provider()
         yield provider
         provider.close()
+
+    @pytest.fixture
+    def raw(self, provider: GCSProvider, fake_gcs: FakeGCS) -> RawAccess:
+        return fake_gcs.raw(provider.bucket)
 
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -18,13 +18,22 @@ from typed_cloudmap.errors import CodecError, KeySyncError, ProviderError, Value
 from typed_cloudmap.providers import IfMatch
 from typed_cloudmap.providers._base import Provider
 from typed_cloudmap.providers.local import LocalProvider
-from typed_cloudmap.testing import ProviderConformance
+from typed_cloudmap.testing import DirectoryRaw, ProviderConformance, RawAccess
+
+_HEADER_FORMAT = (
+    "LocalProvider writes a header before the bytes and encodes names in file names, so the "
+    "file root/a/b/c is not the object a/b/c (issue 10 makes the store a plain directory)"
+)
 
 
 class TestLocalProvider(ProviderConformance):
     @pytest.fixture
     def provider(self, tmp_path: Path) -> Provider:
         return LocalProvider(tmp_path / "store")
+
+    @pytest.fixture
+    def raw(self, tmp_path: Path) -> RawAccess:
+        return DirectoryRaw(tmp_path / "store")
 
     def test_long_name(self, provider: Provider, prefix: str) -> None:
         """A file system holds 255 bytes per segment: a longer one is refused, naming the key;
@@ -46,6 +55,10 @@ class TestLocalProviderSidecar(ProviderConformance):
     @pytest.fixture
     def provider(self, tmp_path: Path) -> Provider:
         return LocalProvider(tmp_path / "store", metadata="sidecar")
+
+    @pytest.fixture
+    def raw(self, tmp_path: Path) -> RawAccess:
+        return DirectoryRaw(tmp_path / "store")
 
     test_long_name = TestLocalProvider.test_long_name
 

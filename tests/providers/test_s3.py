@@ -18,7 +18,7 @@ from typed_cloudmap.providers import IfMatch
 from typed_cloudmap.providers._base import Provider
 from typed_cloudmap.providers._s3_client import EXPECT_THRESHOLD, retry_conflicts
 from typed_cloudmap.providers.s3 import S3Provider
-from typed_cloudmap.testing import ProviderConformance
+from typed_cloudmap.testing import ProviderConformance, RawAccess
 
 _MOTO_LITERAL_STAR = (
     "moto compares If-Match on DeleteObject literally (moto/s3/responses.py delete_object), so "
@@ -33,11 +33,16 @@ class TestS3OnMoto(ProviderConformance):
     known_gaps = {  # noqa: RUF012  # overrides the ClassVar of the suite
         "test_delete_many": _MOTO_BATCH_ETAGS,
         "test_list_prefix_with_etags": _MOTO_LITERAL_STAR,
+        "test_raw_delete_removes_the_object": _MOTO_LITERAL_STAR,
     }
 
     @pytest.fixture
     def provider(self, s3_moto_make_provider: MakeS3Provider) -> Provider:
         return s3_moto_make_provider()
+
+    @pytest.fixture
+    def raw(self, provider: S3Provider, s3_moto_server: S3Endpoint) -> RawAccess:
+        return s3_moto_server.raw(provider.bucket)
 
 
 class TestS3OnSeaweedFS(ProviderConformance):
@@ -51,6 +56,10 @@ class TestS3OnSeaweedFS(ProviderConformance):
     @pytest.fixture
     def provider(self, s3_seaweedfs_make_provider: MakeS3Provider) -> Provider:
         return s3_seaweedfs_make_provider()
+
+    @pytest.fixture
+    def raw(self, provider: S3Provider, s3_seaweedfs_server: S3Endpoint) -> RawAccess:
+        return s3_seaweedfs_server.raw(provider.bucket)
 
 
 # --- provider-specific tests, on both emulators ----------------------------------------------

@@ -8,6 +8,10 @@ from typing import Any
 
 from typed_cloudmap.providers.s3 import S3Provider
 
+from ._raw import RawS3
+
+__all__ = ["MakeS3Provider", "S3Endpoint", "fresh_bucket"]
+
 
 @dataclass(frozen=True)
 class S3Endpoint:
@@ -20,6 +24,15 @@ class S3Endpoint:
 
     def client_kwargs(self) -> dict[str, Any]:
         return {"aws_access_key_id": self.access_key, "aws_secret_access_key": self.secret_key}
+
+    def raw(self, bucket: str) -> RawS3:
+        """Raw access to ``bucket`` through a boto3 client of its own."""
+        import boto3
+
+        client = boto3.session.Session().client(
+            "s3", endpoint_url=self.url, region_name=self.region, **self.client_kwargs()
+        )
+        return RawS3(client, bucket)
 
     def provider(self, bucket: str, *, create: bool = True, **kwargs: Any) -> S3Provider:
         return S3Provider(

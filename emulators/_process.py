@@ -9,16 +9,28 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-import pytest
+__all__ = [
+    "EmulatorUnavailableError",
+    "find_tool",
+    "free_port",
+    "http_ready",
+    "running",
+    "workdir",
+]
 
-ROOT = Path(__file__).resolve().parents[2]
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+ROOT = Path(__file__).resolve().parents[1]
+"""The repository: its ``node_modules/.bin`` holds Azurite."""
+
+
+class EmulatorUnavailableError(RuntimeError):
+    """The emulator is not installed here (``make install-test`` installs every one)."""
 
 
 def free_port() -> int:
@@ -29,29 +41,21 @@ def free_port() -> int:
 
 
 def find_tool(name: str) -> str:
-    """A tool from the project's venv or node_modules; missing fails in CI and skips locally."""
-    candidates = [
-        Path(sys.executable).parent / name,
-        ROOT / "node_modules" / ".bin" / name,
-    ]
-    for c in candidates:
-        if c.exists():
-            return str(c)
+    """A tool from this interpreter's venv, the repository's node_modules, or ``PATH``."""
+    for candidate in (Path(sys.executable).parent / name, ROOT / "node_modules" / ".bin" / name):
+        if candidate.exists():
+            return str(candidate)
     found = shutil.which(name)
     if found:
         return found
-    missing(f"{name} is not installed (run `make test`, which installs every emulator)")
-    raise AssertionError("unreachable")
-
-
-def missing(message: str) -> None:
-    """In CI a missing emulator fails the run; on a developer machine it skips."""
-    if IN_CI:
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
+    raise EmulatorUnavailableError(
+        f"{name} is not installed (run `make install-test`, which installs every emulator)"
+    )
 
 
 def http_ready(url: str) -> Callable[[], bool]:
+    """A readiness check: true once ``url`` answers at all (an error status counts)."""
+
     def check() -> bool:
         try:
             with urllib.request.urlopen(url, timeout=1):  # noqa: S310  # loopback URL we built
@@ -65,6 +69,16 @@ def http_ready(url: str) -> Callable[[], bool]:
 
 
 @contextlib.contextmanager
+def workdir(name: str, given: Path | None) -> Iterator[Path]:
+    """``given`` if there is one, else a temporary directory removed at exit."""
+    if given is not None:
+        yield given
+        return
+    with tempfile.TemporaryDirectory(prefix=f"tcm-{name}-") as tmp:
+        yield Path(tmp)
+
+
+@contextlib.contextmanager
 def running(
     argv: Sequence[str],
     ready: Callable[[], bool],
@@ -75,7 +89,7 @@ def running(
     cwd: str | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Run ``argv`` in a new session; yield once ``ready()`` is true; kill its group at exit."""
-    log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"tcm-{name}-{os.getpid()}.log"
+    log_path = Path(tempfile.gettempdir()) / f"tcm-{name}-{os.getpid()}.log"
     log = log_path.open("wb")
     proc = subprocess.Popen(
         list(argv),

@@ -1,23 +1,25 @@
-"""Azurite (the Azure Storage emulator), blob service only, in memory, for the session.
+"""Azurite (the Azure Storage emulator), blob service only, in memory.
 
-``azurite`` yields the endpoint and the well-known development-account connection string;
-``azurite_make_provider`` (alias ``azure_make_provider``) makes an
+``run_azurite`` yields an :class:`Azurite`: the endpoint and the well-known
+development-account connection string; its ``provider()`` makes an
 :class:`AzureBlobProvider` on a fresh container per call.
 """
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-import pytest
-
-from emulators._process import find_tool, free_port, http_ready, running
 from typed_cloudmap.providers.azure import AzureBlobProvider
 
-__all__ = ["Azurite", "azure_make_provider", "azurite", "azurite_make_provider"]
+from ._process import find_tool, free_port, http_ready, running, workdir
+from ._raw import RawAzure
+
+__all__ = ["ACCOUNT", "ACCOUNT_KEY", "Azurite", "run_azurite"]
 
 ACCOUNT = "devstoreaccount1"
 # Azurite's published development key (the same in every installation; not a secret).
@@ -34,6 +36,12 @@ class Azurite:
     """``http://127.0.0.1:PORT/devstoreaccount1``: the account URL."""
     connection_string: str
 
+    def raw(self, container: str) -> RawAzure:
+        """Raw access to ``container`` through a ``ContainerClient`` of its own."""
+        from azure.storage.blob import ContainerClient
+
+        return RawAzure(ContainerClient.from_connection_string(self.connection_string, container))
+
     def provider(self, container: str | None = None, **kwargs: Any) -> AzureBlobProvider:
         """A provider on ``container`` (default: a fresh one, created)."""
         if container is None:
@@ -46,11 +54,11 @@ class Azurite:
         )
 
 
-@pytest.fixture(scope="session")
-def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Azurite]:
+@contextlib.contextmanager
+def run_azurite(work: Path | None = None) -> Iterator[Azurite]:
+    """Azurite's blob service in memory; ``work`` is its working directory (default: temporary)."""
     tool = find_tool("azurite-blob")
     port = free_port()
-    workdir = tmp_path_factory.mktemp("azurite")
     argv = [
         tool,
         "--blobHost",
@@ -67,7 +75,7 @@ def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Azurite]:
     ]
     endpoint = f"http://127.0.0.1:{port}/{ACCOUNT}"
     ready = http_ready(f"{endpoint}?comp=list")
-    with running(argv, ready, name="azurite", cwd=str(workdir)):
+    with workdir("azurite", work) as cwd, running(argv, ready, name="azurite", cwd=str(cwd)):
         yield Azurite(
             endpoint=endpoint,
             connection_string=(
@@ -75,21 +83,3 @@ def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Azurite]:
                 f"AccountKey={ACCOUNT_KEY};BlobEndpoint={endpoint};"
             ),
         )
-
-
-@pytest.fixture(scope="session")
-def azurite_make_provider(azurite: Azurite) -> Callable[[], AzureBlobProvider]:
-    """A zero-argument factory: each call gives a provider on a new, empty container."""
-
-    def make() -> AzureBlobProvider:
-        return azurite.provider()
-
-    return make
-
-
-@pytest.fixture(scope="session")
-def azure_make_provider(
-    azurite_make_provider: Callable[[], AzureBlobProvider],
-) -> Callable[[], AzureBlobProvider]:
-    """The same factory under the provider's name."""
-    return azurite_make_provider

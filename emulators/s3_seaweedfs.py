@@ -1,22 +1,21 @@
 """SeaweedFS (``weed mini``: master, volume, filer and S3 gateway in one process) for the session.
 
-Every port it opens is a fresh loopback port, its data lives in a pytest tmp dir, telemetry
+Every port it opens is a fresh loopback port, its data lives in a work directory, telemetry
 is off, and the optional web UIs and side servers (admin UI, WebDAV, Iceberg, Lance) are
 disabled. The S3 gateway checks signatures against one identity with dummy keys.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pytest
+from ._process import find_tool, free_port, running, workdir
+from ._s3 import S3Endpoint
 
-from ._process import find_tool, free_port, running
-from ._s3 import MakeS3Provider, S3Endpoint
-
-__all__ = ["s3_seaweedfs_make_provider", "s3_seaweedfs_server"]
+__all__ = ["run_seaweedfs"]
 
 _ACCESS_KEY = "tcm-seaweed-key"
 _SECRET_KEY = "tcm-seaweed-secret"
@@ -60,10 +59,15 @@ def _s3_answers(endpoint: S3Endpoint) -> Callable[[], bool]:
     return check
 
 
-@pytest.fixture(scope="session")
-def s3_seaweedfs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Endpoint]:
+@contextlib.contextmanager
+def run_seaweedfs(work: Path | None = None) -> Iterator[S3Endpoint]:
+    """``weed mini`` with its data under ``work`` (default: a temporary directory)."""
     binary = find_tool("weed")
-    root = tmp_path_factory.mktemp("seaweedfs")
+    with workdir("seaweedfs", work) as root:
+        yield from _serve(binary, root)
+
+
+def _serve(binary: str, root: Path) -> Iterator[S3Endpoint]:
     data = root / "data"
     data.mkdir()
     s3_port = free_port()
@@ -97,8 +101,3 @@ def s3_seaweedfs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3
     endpoint = S3Endpoint(f"http://127.0.0.1:{s3_port}", _ACCESS_KEY, _SECRET_KEY)
     with running(argv, _s3_answers(endpoint), name="seaweedfs", timeout=60, cwd=str(root)):
         yield endpoint
-
-
-@pytest.fixture(scope="session")
-def s3_seaweedfs_make_provider(s3_seaweedfs_server: S3Endpoint) -> MakeS3Provider:
-    return MakeS3Provider(s3_seaweedfs_server)
