@@ -18,8 +18,7 @@ from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlu
 
 import typer
 
-from ._cli_output import escape_controls
-from .errors import (
+from ..errors import (
     BulkError,
     CodecError,
     InvalidValueError,
@@ -28,6 +27,7 @@ from .errors import (
     ProviderError,
     ValueSizeError,
 )
+from ._output import escape_controls
 
 __all__ = [
     "CliUsageError",
