@@ -109,3 +109,14 @@ def test_core_dependencies_leave_the_cli_to_its_extra() -> None:
     assert "cli" in extras["all"][0]
     assert any("cli" in d for d in extras["test"] if d.startswith("typed-cloudmap["))
     assert project["scripts"]["typed-cloudmap"] == "typed_cloudmap.cli:main"
+
+
+def test_demo_command_runs_the_tour(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from typed_cloudmap.cli import app
+
+    result = CliRunner().invoke(app, ["demo", "--root", str(tmp_path)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "counters['visits'] = 200 (expected 200)" in result.output
+    assert any(tmp_path.rglob("*"))
