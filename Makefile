@@ -21,6 +21,10 @@ $(VENV)/.core: $(BIN)/python pyproject.toml
 	$(UV) -e .
 	touch $@
 
+$(VENV)/.cli: $(BIN)/python pyproject.toml
+	$(UV) -e '.[cli]'
+	touch $@
+
 $(VENV)/.test: $(BIN)/python pyproject.toml
 	$(UV) -e '.[test,docs]'
 	touch $@
@@ -42,7 +46,7 @@ install: $(VENV)/.core
 install-test: $(VENV)/.test node_modules/.installed
 install-bench: $(BENCH_VENV)/.bench node_modules/.installed
 
-demo: install
+demo: $(VENV)/.cli
 	$(BIN)/typed-cloudmap demo
 
 lint: install-test

@@ -119,8 +119,8 @@ def test_env_keyed_mapping_ships_to_another_process(
 
 
 def test_rekey_on_every_backend(provider: Provider, prefix: str) -> None:
-    from typed_cloudmap._cli_rekey import rekey_store
-    from typed_cloudmap._cli_store import Store
+    from typed_cloudmap.cli._rekey import rekey_store
+    from typed_cloudmap.cli._store import Store
     from typed_cloudmap.codecs import kek_id_of
 
     new_ring = Keyring(

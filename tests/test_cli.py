@@ -19,8 +19,8 @@ from typed_cloudmap import (
     MemoryProvider,
     MissingDependencyError,
 )
-from typed_cloudmap._cli_errors import Redactor, redact_url
 from typed_cloudmap.cli import app
+from typed_cloudmap.cli._errors import Redactor, redact_url
 from typed_cloudmap.providers import _registry, open_url
 
 MODULE = __name__  # tests/ is on sys.path, so ``--type test_cli:User`` imports this module

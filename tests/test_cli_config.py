@@ -266,8 +266,8 @@ def test_watch_prints_changes_until_interrupted(where: Where) -> None:
 
 
 def test_watch_plain_lines(where: Where) -> None:
-    from typed_cloudmap._cli_watch import change_line
     from typed_cloudmap._watch_diff import Change
+    from typed_cloudmap.cli._watch import change_line
 
     line = change_line(Change("added", "k\x1b[31m", {"v": 1}, '"e"'), as_json=False)
     assert line == 'added\tk\\x1b[31m\t"e"\t{"v": 1}'

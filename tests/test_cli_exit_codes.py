@@ -13,9 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from typed_cloudmap import CloudMapping
-from typed_cloudmap._cli_output import escape_controls, print_json
 from typed_cloudmap._mapping import META_CODEC, META_SCHEMA
 from typed_cloudmap.cli import app
+from typed_cloudmap.cli._output import escape_controls, print_json
 from typed_cloudmap.providers import AzureBlobProvider, LocalProvider, open_url
 
 runner = CliRunner()

@@ -11,9 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from typed_cloudmap import CloudMapping, LocalProvider, MemoryProvider
-from typed_cloudmap._cli_rekey import rekey_store
-from typed_cloudmap._cli_store import Store
 from typed_cloudmap.cli import app
+from typed_cloudmap.cli._rekey import rekey_store
+from typed_cloudmap.cli._store import Store
 from typed_cloudmap.codecs import (
     AesGcmTransform,
     CodecStack,

@@ -97,7 +97,7 @@ def test_secrets_of_url_include_the_password_alone() -> None:
 
 
 def test_the_cli_uses_the_providers_redaction() -> None:
-    from typed_cloudmap import _cli_errors
+    from typed_cloudmap.cli import _errors as _cli_errors
 
     assert _cli_errors.redact_url is _redact.redact_url
     assert _cli_errors.mask_stack is _redact.mask_stack

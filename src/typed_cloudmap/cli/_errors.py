@@ -16,8 +16,7 @@ from enum import IntEnum
 
 import typer
 
-from ._cli_output import escape_controls
-from .errors import (
+from ..errors import (
     BulkError,
     CodecError,
     InvalidValueError,
@@ -26,7 +25,8 @@ from .errors import (
     ProviderError,
     ValueSizeError,
 )
-from .providers._redact import mask_stack, redact, redact_url, secrets_of_url
+from ..providers._redact import mask_stack, redact, redact_url, secrets_of_url
+from ._output import escape_controls
 
 __all__ = [
     "CliUsageError",

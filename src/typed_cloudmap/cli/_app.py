@@ -1,21 +1,23 @@
 """The ``typed-cloudmap`` command line: inspect, edit, validate and migrate stores on any URL.
 
-Commands are thin: they open stores (``_cli_store``), run the long operations
-(``_cli_bulk``), print (``_cli_output``) and turn failures into one-line errors and documented
-exit codes (``_cli_errors``).
+Commands are thin: they open stores (``_store``), run the long operations
+(``_bulk``), print (``_output``) and turn failures into one-line errors and documented
+exit codes (``_errors``).
 """
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from . import _cli_bulk as bulk
-from ._cli_edit import edit as _edit
-from ._cli_errors import (
+from .._metadata import stored_codec
+from ..errors import BulkError, KeySyncError
+from . import _bulk as bulk
+from ._demo import demo
+from ._edit import edit as _edit
+from ._errors import (
     EXIT_CODES_HELP,
     CliUsageError,
     ExitCode,
@@ -24,7 +26,7 @@ from ._cli_errors import (
     report_key_error,
     reporting,
 )
-from ._cli_options import (
+from ._options import (
     AllowPickle,
     AsJson,
     Codec,
@@ -40,7 +42,7 @@ from ._cli_options import (
     upgrade_hook,
     value_type,
 )
-from ._cli_output import (
+from ._output import (
     failure_reason,
     print_json,
     print_rows,
@@ -48,13 +50,11 @@ from ._cli_output import (
     progress,
     stderr_console,
 )
-from ._cli_policy import inferred_stack
-from ._cli_rekey import rekey
-from ._cli_store import Reader, open_store, parse_value
-from ._cli_text import info_text, too_deep, write_failures
-from ._cli_watch import watch as _watch
-from ._metadata import stored_codec
-from .errors import BulkError, KeySyncError
+from ._policy import inferred_stack
+from ._rekey import rekey
+from ._store import Reader, open_store, parse_value
+from ._text import info_text, too_deep, write_failures
+from ._watch import watch as _watch
 
 app = typer.Typer(
     name="typed-cloudmap",
@@ -70,7 +70,7 @@ app = typer.Typer(
 
 
 @app.callback()
-def main(
+def root(
     ctx: typer.Context,
     version: ShowVersion = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
@@ -383,21 +383,8 @@ def migrate(
 
 
 app.command(epilog=EXIT_CODES_HELP)(rekey)
-
-
-@app.command()
-def demo(
-    root: Annotated[
-        Path | None, typer.Option(help="Directory to use (default: a new temporary one).")
-    ] = None,
-) -> None:
-    """A short tour on a local directory: typed values, validation, conflicts, modify()."""
-    from ._demo import run_demo
-
-    run_demo(root)
+app.command()(demo)
 
 
 app.command("watch", epilog=EXIT_CODES_HELP)(_watch)
 app.command("edit", epilog=EXIT_CODES_HELP)(_edit)
-if __name__ == "__main__":  # ``python -m typed_cloudmap.cli``
-    app(prog_name="typed-cloudmap")

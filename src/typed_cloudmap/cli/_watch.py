@@ -14,11 +14,11 @@ from typing import Annotated, Any
 
 import typer
 
-from ._cli_errors import Redactor, redact_url, reporting
-from ._cli_options import AsJson, KeyEncoding, Prefix, TypeSpec, Url, settings, value_type
-from ._cli_output import escape_controls, failure_reason, jsonable, stderr_console
-from ._cli_store import open_store
-from ._watch_diff import Change
+from .._watch_diff import Change
+from ._errors import Redactor, redact_url, reporting
+from ._options import AsJson, KeyEncoding, Prefix, TypeSpec, Url, settings, value_type
+from ._output import escape_controls, failure_reason, jsonable, stderr_console
+from ._store import open_store
 
 __all__ = ["change_line", "watch"]
 

@@ -10,11 +10,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._cli_output import progress
-from ._cli_policy import integrity_stages
-from ._cli_store import Entry, Reader, Store
-from ._metadata import stored_codec, stored_schema
-from .errors import BulkError, KeySyncError
+from .._metadata import stored_codec, stored_schema
+from ..errors import BulkError, KeySyncError
+from ._output import progress
+from ._policy import integrity_stages
+from ._store import Entry, Reader, Store
 
 __all__ = [
     "InfoReport",

@@ -22,13 +22,13 @@ from typing import Annotated, Any
 
 import typer
 
-from ._cli_errors import CliUsageError, ExitCode, Redactor, redact_url, reporting
-from ._cli_options import Codec, KeyEncoding, TypeSpec, Url, settings, value_type
-from ._cli_output import escape_controls, jsonable, stderr_console
-from ._cli_policy import inferred_stack
-from ._cli_store import open_store
-from ._mapping import CloudMapping
-from .errors import CodecError, InvalidValueError, KeySyncError, ValueSizeError
+from .._mapping import CloudMapping
+from ..errors import CodecError, InvalidValueError, KeySyncError, ValueSizeError
+from ._errors import CliUsageError, ExitCode, Redactor, redact_url, reporting
+from ._options import Codec, KeyEncoding, TypeSpec, Url, settings, value_type
+from ._output import escape_controls, jsonable, stderr_console
+from ._policy import inferred_stack
+from ._store import open_store
 
 __all__ = ["edit", "render", "strip_comments"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from ._cli_bulk import InfoReport
-from ._cli_output import escape_controls, human_size
-from .errors import CodecError
+from ..errors import CodecError
+from ._bulk import InfoReport
+from ._output import escape_controls, human_size
 
 __all__ = ["info_text", "too_deep", "write_failures"]
 

@@ -19,16 +19,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._cli_errors import CliUsageError
-from ._cli_policy import inferred_stack
-from ._keys import KeyCodec
-from ._mapping import CloudMapping
-from ._metadata import stored_codec
-from ._options import url_options
-from .codecs import CodecStack, parse_stack
-from .errors import CodecError, MissingDependencyError, ValueSizeError
-from .providers import ObjectInfo, Provider, open_url
-from .providers import _local_names as local_names
+from .._keys import KeyCodec
+from .._mapping import CloudMapping
+from .._metadata import stored_codec
+from .._options import url_options
+from ..codecs import CodecStack, parse_stack
+from ..errors import CodecError, MissingDependencyError, ValueSizeError
+from ..providers import ObjectInfo, Provider, open_url
+from ..providers import _local_names as local_names
+from ._errors import CliUsageError
+from ._policy import inferred_stack
 
 __all__ = ["Entry", "ReadResult", "Reader", "Store", "import_object", "open_store", "parse_value"]
 
@@ -75,7 +75,7 @@ def parse_codec(spec: str | None, what: str = "--codec") -> CodecStack | None:
 def check_local_name(provider: Provider, name: str) -> None:
     """``ValueError`` before any I/O if ``provider`` is local and refuses ``name`` (a
     ``quote``-encoded key with an empty or dot segment); other stores accept such names."""
-    from .providers.local import LocalProvider
+    from ..providers.local import LocalProvider
 
     if isinstance(provider, LocalProvider):
         local_names.split_name(name)
@@ -263,7 +263,7 @@ class Reader:
 
     The stack the user named (``--codec`` or ``?codec=``) is used as given, parameters and key
     included. Without one, each object's ``tcm_codec`` may only select a stack
-    :func:`~._cli_policy.inferred_stack` allows (never ``pickle``), and none at all when
+    :func:`~._policy.inferred_stack` allows (never ``pickle``), and none at all when
     ``require`` names integrity stages (``hmac``) the read must have. Reads go through
     ``CloudMapping`` (typed decode, codec checks, upgrades), one mapping per stack: the stack of
     the first key read, and another for each key stored with a stack the first cannot decode.

@@ -17,11 +17,7 @@ from typing import Annotated
 
 import typer
 
-from ._cli_errors import CliUsageError, ExitCode, Redactor, reporting
-from ._cli_options import AsJson, KeyEncoding, Prefix, Url, Workers, settings
-from ._cli_output import escape_controls, failure_reason, print_json, progress, stderr_console
-from ._cli_store import Entry, Store, open_store
-from ._metadata import (
+from .._metadata import (
     META_CODEC,
     META_PRIOR,
     META_TOKEN,
@@ -31,10 +27,14 @@ from ._metadata import (
     new_token,
     stored_codec,
 )
-from .codecs import AesGcmTransform, CodecStack, kek_id_of
-from .codecs._spec import split_stack
-from .errors import CodecError, KeySyncError, ProviderError
-from .providers import IfMatch, Provider
+from ..codecs import AesGcmTransform, CodecStack, kek_id_of
+from ..codecs._spec import split_stack
+from ..errors import CodecError, KeySyncError, ProviderError
+from ..providers import IfMatch, Provider
+from ._errors import CliUsageError, ExitCode, Redactor, reporting
+from ._options import AsJson, KeyEncoding, Prefix, Url, Workers, settings
+from ._output import escape_controls, failure_reason, print_json, progress, stderr_console
+from ._store import Entry, Store, open_store
 
 __all__ = ["RekeyReport", "rekey", "rekey_store"]
 

@@ -8,9 +8,9 @@ URL's ``?codec=``) are used as given.
 
 from __future__ import annotations
 
-from .codecs import CodecStack, parse_stack
-from .codecs._spec import parse_codec_spec, split_stack
-from .errors import CodecError
+from ..codecs import CodecStack, parse_stack
+from ..codecs._spec import parse_codec_spec, split_stack
+from ..errors import CodecError
 
 __all__ = [
     "INFERABLE_SERIALIZERS",

@@ -5,15 +5,17 @@ from __future__ import annotations
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Annotated
 
+import typer
 from pydantic import BaseModel
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ._mapping import CloudMapping
-from .errors import InvalidValueError, KeySyncError
-from .providers import LocalProvider
+from .._mapping import CloudMapping
+from ..errors import InvalidValueError, KeySyncError
+from ..providers import LocalProvider
 
 
 class User(BaseModel):
@@ -77,3 +79,12 @@ def run_demo(root: Path | None = None, console: Console | None = None) -> None:
     )
     out.print(f"\nObjects on disk: {len(files)} under {root}")
     out.rule()
+
+
+def demo(
+    root: Annotated[
+        Path | None, typer.Option(help="Directory to use (default: a new temporary one).")
+    ] = None,
+) -> None:
+    """A short tour on a local directory: typed values, validation, conflicts, modify()."""
+    run_demo(root)

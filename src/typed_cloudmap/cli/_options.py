@@ -12,9 +12,9 @@ from typing import Annotated, Any
 import typer
 from pydantic import PydanticUserError, TypeAdapter
 
-from . import __version__
-from ._cli_errors import CliUsageError
-from ._cli_store import import_object
+from .. import __version__
+from ._errors import CliUsageError
+from ._store import import_object
 
 __all__ = [
     "AllowPickle",
