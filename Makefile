@@ -62,7 +62,7 @@ docs: install-test
 	$(BIN)/mkdocs build --strict --quiet --site-dir $(VENV)/site
 
 pytest: install-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 3 --dist loadfile
 
 test: lint typecheck docs pytest
 
