@@ -11,6 +11,7 @@ from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _distribution_version
 from typing import TYPE_CHECKING, Any
 
+from ._async import AsyncCloudMapping
 from ._cache import ReadCache
 from ._mapping import CloudMapping
 from ._watch_diff import Change
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AsyncAzureBlobProvider",
+    "AsyncCloudMapping",
     "AsyncGCSProvider",
     "AsyncLocalProvider",
     "AsyncMemoryProvider",

@@ -1,4 +1,4 @@
-"""What a mapping decides, written once for every front end (sync today, async next).
+"""What a mapping decides, written once for both front ends (sync and async).
 
 ``MappingCore`` owns the provider, the key and value codecs and the read cache, and makes
 every decision an operation needs: the bytes and the size check of a write, its metadata, the
@@ -7,6 +7,9 @@ at. It never touches the etag view: each operation takes the version the caller 
 returns the version it ended at, and the front end moves its view with ``EtagView.advance``
 (conditional on what it saw). So the core pickles small (its configuration, not the view)
 and a bulk task on a process executor carries only its key and that key's version.
+
+Every operation with I/O is a plan (``_plan``): ``plan_write`` and the rest decide, the sync
+methods (``write``) run them on the sync provider, ``AsyncCloudMapping`` awaits them.
 """
 
 from __future__ import annotations
@@ -20,11 +23,12 @@ from ._keys import KeyCodec
 from ._metadata import META_CODEC as _CODEC
 from ._metadata import META_SCHEMA as _SCHEMA
 from ._metadata import Outcome, build, chain_of, checked, judge, new_token
+from ._plan import Call, Listing, Plan, run
 from ._values import Upgrade, ValueCodec
 from ._view import Version
 from .codecs import CodecStack
 from .errors import CloudMappingError, CodecError, KeySyncError, ProviderError, ValueSizeError
-from .providers import Provider, PutMode, StoredObject, put_mode
+from .providers import AsyncProvider, ObjectInfo, Provider, PutMode, StoredObject, put_mode
 
 __all__ = ["MappingCore", "Read", "Written", "write_mode"]
 
@@ -59,7 +63,7 @@ class MappingCore(Generic[K, V]):
 
     def __init__(
         self,
-        provider: Provider,
+        provider: Provider | AsyncProvider,
         *,
         key_type: type[K],
         value_type: Any,
@@ -149,7 +153,7 @@ class MappingCore(Generic[K, V]):
             known = self._readable_stacks[stored] = self.codec.can_decode(stored)
         return known
 
-    # --- reads ----------------------------------------------------------------------------
+    # --- reads (plans: see ``_plan``; the sync methods run them on the sync provider) -----
 
     def _get(
         self,
@@ -159,18 +163,21 @@ class MappingCore(Generic[K, V]):
         *,
         if_match: str | None = None,
         if_none_match: str | None = None,
-    ) -> StoredObject | None:
+    ) -> Plan[StoredObject | None]:
         """``provider.get`` with a missing or changed object reported against ``key``."""
         try:
-            return self.provider.get(name, if_match=if_match, if_none_match=if_none_match)
+            obj: StoredObject | None = yield Call(
+                "get", name, if_match=if_match, if_none_match=if_none_match
+            )
         except KeySyncError as exc:
             raise KeySyncError(key, expected) from exc
         except KeyError:
             if expected is not None:
                 raise KeySyncError(key, expected) from None
             raise KeyError(key) from None
+        return obj
 
-    def fetch(self, key: K, name: str, seen: Version | None) -> Read[V]:
+    def plan_fetch(self, key: K, name: str, seen: Version | None) -> Plan[Read[V]]:
         """One GET: the latest value if reading blindly, else version ``seen``.
 
         With a cache, a cached version is revalidated with ``If-None-Match`` and a 304 costs
@@ -181,14 +188,14 @@ class MappingCore(Generic[K, V]):
             raise KeyError(key)
         cached = self.cache.lookup(name) if self.cache is not None else None
         if cached is not None and (expected is None or cached[0] == expected):
-            obj = self._get(key, name, expected, if_none_match=cached[0])
+            obj = yield from self._get(key, name, expected, if_none_match=cached[0])
             if obj is None:  # 304: the cached version is current
                 if self.cache is not None:
                     self.cache.hit()
                 chain = seen.chain if seen is not None and seen.etag == cached[0] else ""
                 return Read(cached[1], Version(cached[0], chain))
         else:
-            obj = self._get(key, name, expected, if_match=expected)
+            obj = yield from self._get(key, name, expected, if_match=expected)
         if obj is None or (expected is not None and obj.etag != expected):
             raise KeySyncError(key, expected)  # revalidation found a newer version
         value = self.decode(key, obj)
@@ -197,32 +204,33 @@ class MappingCore(Generic[K, V]):
             self.cache.store(name, obj.etag, value, len(obj.data))
         return Read(value, version)
 
-    def latest(self, key: K, name: str) -> Read[V] | None:
+    def plan_latest(self, key: K, name: str) -> Plan[Read[V] | None]:
         """The stored version whatever the view says (``None``: absent)."""
         try:
-            obj = self.provider.get(name)
+            obj: StoredObject | None = yield Call("get", name)
         except KeyError:
             return None
         if obj is None:  # unconditional GETs always return the object; typed as optional
             return None
         return Read(self.decode(key, obj), Version(obj.etag, chain_of(obj.metadata, key)))
 
-    def head(self, key: K, name: str) -> Version | None:
+    def plan_head(self, key: K, name: str) -> Plan[Version | None]:
         """The stored version's etag and history from one HEAD (``None``: absent)."""
         try:
-            info = self.provider.head(name)
+            info: ObjectInfo = yield Call("head", name)
         except KeyError:
             return None
         return Version(info.etag, chain_of(info.metadata, key))
 
-    def listing(self, prefix: str | None) -> tuple[str, dict[str, str]]:
+    def plan_listing(self, prefix: str | None) -> Plan[tuple[str, dict[str, str]]]:
         """One paginated listing: the object-name prefix it covers and name -> etag.
 
         ``prefix`` is in key space (a key's string form), under the mapping's own prefix.
         """
         name_prefix = self.prefix if prefix is None else self.keys.name_prefix(prefix)
+        infos: list[ObjectInfo] = yield Listing(name_prefix)
         listed: dict[str, str] = {}
-        for info in self.provider.list(name_prefix):
+        for info in infos:
             ok, key = self.keys.try_decode(info.name)
             if ok and (prefix is None or self.keys.text(key).startswith(prefix)):  # type: ignore[arg-type]  # ok: key is a K
                 listed[info.name] = info.etag
@@ -236,7 +244,9 @@ class MappingCore(Generic[K, V]):
 
     # --- writes ---------------------------------------------------------------------------
 
-    def write(self, key: K, name: str, value: object, seen: Version | None) -> tuple[V, Written]:
+    def plan_write(
+        self, key: K, name: str, value: object, seen: Version | None
+    ) -> Plan[tuple[V, Written]]:
         """Validate, encode and write replacing version ``seen`` (``None``: create-only).
 
         The write stores ``seen``'s token history, so a later writer can tell it landed; a
@@ -248,7 +258,8 @@ class MappingCore(Generic[K, V]):
         metadata = build(self.codec.name, self.values.fingerprint, token, chain)
         expected = seen.etag if seen is not None else None
         try:
-            etag = self.provider.put(
+            etag: str = yield Call(
+                "put",
                 name,
                 data,
                 mode=write_mode(expected),
@@ -257,14 +268,14 @@ class MappingCore(Generic[K, V]):
                 content_encoding=self.codec.content_encoding,
             )
         except KeySyncError as exc:
-            written = self.reconcile(name, token, metadata)
+            written = yield from self.plan_reconcile(name, token, metadata)
             if written is None:
                 raise KeySyncError(key, expected) from exc
             return typed, written
         except ProviderError:
             # The SDK gave up, but an attempt may have landed with its reply lost.
             try:
-                written = self.reconcile(name, token, metadata)
+                written = yield from self.plan_reconcile(name, token, metadata)
             except CloudMappingError:
                 written = None
             if written is None:
@@ -272,13 +283,15 @@ class MappingCore(Generic[K, V]):
             return typed, written
         return typed, Written(Outcome.CURRENT, Version(etag, chain_of(metadata)))
 
-    def reconcile(self, name: str, token: str, metadata: Mapping[str, str]) -> Written | None:
+    def plan_reconcile(
+        self, name: str, token: str, metadata: Mapping[str, str]
+    ) -> Plan[Written | None]:
         """After a failed or unanswered write: did it land (``None``: no sign it did)?
 
         Costs one HEAD. Malformed stored metadata is another writer's, not a sign of ours.
         """
         try:
-            info = self.provider.head(name)
+            info: ObjectInfo = yield Call("head", name)
         except KeyError:
             return None
         try:
@@ -291,21 +304,50 @@ class MappingCore(Generic[K, V]):
             return Written(outcome, None)
         return None
 
-    def delete(self, key: K, name: str, expected: str) -> None:
+    def plan_delete(self, key: K, name: str, expected: str) -> Plan[None]:
         """Delete version ``expected``; an object already gone is success."""
         try:
-            self.provider.delete(name, if_match=expected)
+            yield Call("delete", name, if_match=expected)
         except (KeySyncError, KeyError) as exc:
-            # A retried delete whose first attempt landed fails its condition; the object
-            # being gone is exactly what was asked, so only a different version is a conflict.
-            try:
-                self.provider.head(name)
-            except KeyError:
-                return
-            raise KeySyncError(key, expected) from exc
+            yield from self.plan_gone_or_conflict(key, name, expected, exc)
+
+    def plan_gone_or_conflict(
+        self, key: K, name: str, expected: str, exc: BaseException
+    ) -> Plan[None]:
+        """A failed conditional delete: success if the object is gone, else a conflict."""
+        # A retried delete whose first attempt landed fails its condition; the object
+        # being gone is exactly what was asked, so only a different version is a conflict.
+        try:
+            yield Call("head", name)
+        except KeyError:
+            return
+        raise KeySyncError(key, expected) from exc
+
+    # --- the same, on the sync provider ---------------------------------------------------
+
+    def fetch(self, key: K, name: str, seen: Version | None) -> Read[V]:
+        return run(self.plan_fetch(key, name, seen), self.provider)
+
+    def latest(self, key: K, name: str) -> Read[V] | None:
+        return run(self.plan_latest(key, name), self.provider)
+
+    def head(self, key: K, name: str) -> Version | None:
+        return run(self.plan_head(key, name), self.provider)
+
+    def listing(self, prefix: str | None) -> tuple[str, dict[str, str]]:
+        return run(self.plan_listing(prefix), self.provider)
+
+    def write(self, key: K, name: str, value: object, seen: Version | None) -> tuple[V, Written]:
+        return run(self.plan_write(key, name, value, seen), self.provider)
+
+    def reconcile(self, name: str, token: str, metadata: Mapping[str, str]) -> Written | None:
+        return run(self.plan_reconcile(name, token, metadata), self.provider)
+
+    def delete(self, key: K, name: str, expected: str) -> None:
+        run(self.plan_delete(key, name, expected), self.provider)
 
 
 def _rebuild(
-    provider: Provider, codec: CodecStack, config: dict[str, Any]
+    provider: Provider | AsyncProvider, codec: CodecStack, config: dict[str, Any]
 ) -> MappingCore[Any, Any]:
     return MappingCore(provider, codec=codec, **config)

@@ -11,12 +11,14 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 
+from ._core import write_mode
+from ._plan import Call, Plan, run
 from .codecs import CodecStack, Transform
 from .codecs._zstd import train_zstd_dictionary
 from .errors import KeySyncError
-from .providers import Provider
+from .providers import Provider, StoredObject
 
-__all__ = ["DICTIONARY_DIR", "bind_dictionaries", "train_dictionaries"]
+__all__ = ["DICTIONARY_DIR", "bind_dictionaries", "plan_bind", "plan_train", "train_dictionaries"]
 
 DICTIONARY_DIR = "%2Etcm/zstd-dict/"
 
@@ -28,7 +30,7 @@ def _wants_dictionary(transform: Transform) -> str | None:
     return str(name)
 
 
-def bind_dictionaries(provider: Provider, prefix: str, stack: CodecStack) -> CodecStack:
+def plan_bind(prefix: str, stack: CodecStack) -> Plan[CodecStack]:
     """``stack`` with every named dictionary that exists in storage loaded (one GET each)."""
     transforms: list[Transform] = []
     changed = False
@@ -36,7 +38,7 @@ def bind_dictionaries(provider: Provider, prefix: str, stack: CodecStack) -> Cod
         name = _wants_dictionary(transform)
         if name is not None:
             try:
-                stored = provider.get(prefix + DICTIONARY_DIR + name)
+                stored: StoredObject | None = yield Call("get", prefix + DICTIONARY_DIR + name)
             except KeyError:
                 stored = None
             if stored is not None:
@@ -46,9 +48,9 @@ def bind_dictionaries(provider: Provider, prefix: str, stack: CodecStack) -> Cod
     return CodecStack([stack.serializer, *transforms]) if changed else stack
 
 
-def train_dictionaries(
-    provider: Provider, prefix: str, stack: CodecStack, bodies: Sequence[bytes], size: int
-) -> CodecStack:
+def plan_train(
+    prefix: str, stack: CodecStack, bodies: Sequence[bytes], size: int
+) -> Plan[CodecStack]:
     """Train and store every dictionary the stack names but storage lacks; return it bound.
 
     ``bodies`` are serialized sample values; each dictionary is trained on what its transform
@@ -62,11 +64,24 @@ def train_dictionaries(
             object_name = prefix + DICTIONARY_DIR + name
             # A dictionary another writer stored first wins: theirs is the one to use.
             with contextlib.suppress(KeySyncError):
-                provider.put(
+                yield Call(
+                    "put",
                     object_name,
                     train_zstd_dictionary(samples, size),
-                    mode="create",
+                    mode=write_mode(None),
                     content_type="application/zstd-dictionary",
                 )
         samples = [transform.encode(s) for s in samples] if name is None else samples
-    return bind_dictionaries(provider, prefix, stack)
+    return (yield from plan_bind(prefix, stack))
+
+
+def bind_dictionaries(provider: Provider, prefix: str, stack: CodecStack) -> CodecStack:
+    """``plan_bind`` on a sync provider."""
+    return run(plan_bind(prefix, stack), provider)
+
+
+def train_dictionaries(
+    provider: Provider, prefix: str, stack: CodecStack, bodies: Sequence[bytes], size: int
+) -> CodecStack:
+    """``plan_train`` on a sync provider."""
+    return run(plan_train(prefix, stack, bodies, size), provider)

@@ -31,7 +31,7 @@ from ._watch import Change, watch_changes
 from .codecs import CodecStack, Serializer, Transform
 from .codecs._limits import check_limit
 from .errors import ValueSizeError
-from .providers import Provider, SupportsPoolSize
+from .providers import Provider, SupportsPoolSize, ensure_sync_provider
 
 __all__ = ["META_CODEC", "META_PRIOR", "META_SCHEMA", "META_TOKEN", "CloudMapping"]
 
@@ -104,6 +104,7 @@ class CloudMapping(MutableMapping[K, V], Generic[K, V]):
             provider, prefix, codec, read_blindly, sync_initially = open_mapping_url(
                 provider, prefix, codec, read_blindly, sync_initially, allow_pickle=allow_pickle
             )
+        provider = ensure_sync_provider(provider)  # an async provider: AsyncCloudMapping
         if isinstance(provider, SupportsPoolSize):
             provider.ensure_pool_size(max_workers)  # one connection per bulk thread
         self.provider: Provider = provider

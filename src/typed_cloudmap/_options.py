@@ -8,13 +8,14 @@ line all use it, so a URL means the same thing everywhere.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from .codecs import CodecStack, parse_stack
 from .codecs._spec import parse_codec_spec, split_stack
 from .errors import CodecError
-from .providers import Provider, open_url
+from .providers import open_url
 from .providers._registry import option_bool
 
 __all__ = [
@@ -115,13 +116,14 @@ def open_mapping_url(
     sync_initially: bool,
     *,
     allow_pickle: bool,
-) -> tuple[Provider, str, Any, bool, bool]:
+    opener: Callable[[str], tuple[Any, str, dict[str, str]]] = open_url,
+) -> tuple[Any, str, Any, bool, bool]:
     """``CloudMapping(url, ...)``: the provider, full prefix, codec and flags the URL sets.
 
     Arguments win over the URL's options, so an explicit ``codec=`` needs no pickle opt-in
     (the URL's ``?codec=`` is then unused and not checked).
     """
-    provider, url_prefix, options = open_url(url)
+    provider, url_prefix, options = opener(url)  # open_url, or open_async_url
     flags = url_options(
         options,
         read_blindly=read_blindly,

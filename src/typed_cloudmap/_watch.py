@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Generator
+from collections.abc import Generator, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Generic, Protocol, TypeVar, cast
 
@@ -24,7 +24,7 @@ from ._metadata import chain_of
 from ._view import EtagView, Version
 from ._watch_diff import Backoff, Change, Fetched, ViewUpdate, deleted, plan, settle
 from .errors import CodecError, ProviderError
-from .providers import Provider, StoredObject
+from .providers import ObjectInfo, Provider, StoredObject
 
 __all__ = ["Change", "Watchable", "watch_changes"]
 
@@ -111,13 +111,8 @@ def _poll(
     """One poll: the changes found, and whether it ran without a transient failure."""
     keys: dict[str, K] = {}
     before = _known(mapping._view, scope, keys)
-    listed: dict[str, str] = {}
     try:
-        for info in mapping.provider.list(scope.name_prefix):
-            ok, key = scope.key_of(info.name)
-            if ok:
-                keys[info.name] = cast(K, key)
-                listed[info.name] = info.etag
+        listed = collect(scope, mapping.provider.list(scope.name_prefix), keys)
     except ProviderError as exc:
         logger.warning("watch: listing %s failed, will retry: %s", mapping.provider.name, exc)
         return [], False
@@ -137,6 +132,19 @@ def _poll(
     for name, was in todo.deleted:
         _report(mapping._view, *deleted(keys[name], name, was), changes)
     return changes, clean
+
+
+def collect(
+    scope: _Scope[K, Any], infos: Iterable[ObjectInfo], keys: dict[str, K]
+) -> dict[str, str]:
+    """Name -> etag of the listed objects in scope (each name's key goes into ``keys``)."""
+    listed: dict[str, str] = {}
+    for info in infos:
+        ok, key = scope.key_of(info.name)
+        if ok:
+            keys[info.name] = cast(K, key)
+            listed[info.name] = info.etag
+    return listed
 
 
 def _known(view: EtagView, scope: _Scope[K, Any], keys: dict[str, K]) -> dict[str, str]:
@@ -171,9 +179,14 @@ def _fetch(mapping: Watchable[K, V], key: K, name: str) -> Fetched[V] | None:
         obj = mapping.provider.get(name)
     except KeyError:
         return None
+    return fetched(mapping._core, key, obj)
+
+
+def fetched(core: Decoding[K, V], key: K, obj: StoredObject | None) -> Fetched[V]:
+    """A GET's object, decoded (or its ``CodecError``)."""
     assert obj is not None  # no if_none_match was sent
     try:
         chain = chain_of(obj.metadata, key)
-        return Fetched(obj.etag, mapping._core.decode(key, obj), chain=chain)
+        return Fetched(obj.etag, core.decode(key, obj), chain=chain)
     except CodecError as exc:  # malformed metadata or an invalid value: reported, not raised
         return Fetched(obj.etag, error=exc)
