@@ -11,7 +11,7 @@ import pytest
 from ._process import find_tool, free_port, http_ready, running
 from ._s3 import MakeS3Provider, S3Endpoint
 
-__all__ = ["s3_moto_make_provider", "s3_moto_server"]
+__all__ = ["s3_moto_make_provider", "s3_moto_obstore_make_provider", "s3_moto_server"]
 
 
 @pytest.fixture(scope="session")
@@ -29,3 +29,11 @@ def s3_moto_server() -> Iterator[S3Endpoint]:
 @pytest.fixture(scope="session")
 def s3_moto_make_provider(s3_moto_server: S3Endpoint) -> MakeS3Provider:
     return MakeS3Provider(s3_moto_server)
+
+
+@pytest.fixture(scope="session")
+def s3_moto_obstore_make_provider(s3_moto_server: S3Endpoint) -> MakeS3Provider:
+    """Providers on ``transport="obstore"`` (obstore's absence is a failure, as an emulator's)."""
+    import obstore  # noqa: F401  # its absence fails here, as a missing emulator does
+
+    return MakeS3Provider(s3_moto_server, transport="obstore")
