@@ -17,7 +17,13 @@ import pytest
 from emulators._process import find_tool, free_port, http_ready, running
 from typed_cloudmap.providers.azure import AzureBlobProvider
 
-__all__ = ["Azurite", "azure_make_provider", "azurite", "azurite_make_provider"]
+__all__ = [
+    "Azurite",
+    "azure_make_provider",
+    "azurite",
+    "azurite_make_provider",
+    "azurite_obstore_make_provider",
+]
 
 ACCOUNT = "devstoreaccount1"
 # Azurite's published development key (the same in every installation; not a secret).
@@ -93,3 +99,14 @@ def azure_make_provider(
 ) -> Callable[[], AzureBlobProvider]:
     """The same factory under the provider's name."""
     return azurite_make_provider
+
+
+@pytest.fixture(scope="session")
+def azurite_obstore_make_provider(azurite: Azurite) -> Callable[[], AzureBlobProvider]:
+    """The same on ``transport="obstore"`` (obstore's absence is a failure)."""
+    import obstore  # noqa: F401  # its absence fails here, as a missing emulator does
+
+    def make() -> AzureBlobProvider:
+        return azurite.provider(transport="obstore")
+
+    return make

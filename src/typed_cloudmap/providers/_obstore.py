@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import obstore
@@ -39,7 +39,7 @@ from ._translate import Failure, Request, run, run_iter
 from ._translate import NotModifiedError as NotModified
 
 if TYPE_CHECKING:
-    from obstore import Attributes, GetOptions
+    from obstore import Attributes, GetOptions, ObjectMeta
     from obstore import PutMode as ObstorePutMode
     from obstore.store import ObjectStore
 
@@ -121,7 +121,8 @@ class ObstoreTransport:
     ``open_store(pool_size)`` builds the provider's ``obstore`` store (credentials and
     endpoint are the provider's business); ``config`` is the provider's picklable
     configuration, under which unpickled copies share one store per process (``shared``).
-    ``etag`` turns an etag as the service lists it into the provider's one form.
+    ``etag`` turns an etag as the service lists it into the provider's one form (and is
+    applied to the etags conditions name, too).
     """
 
     def __init__(
@@ -177,9 +178,9 @@ class ObstoreTransport:
     ) -> StoredObject | None:
         options: GetOptions = {}
         if if_match is not None:
-            options["if_match"] = if_match
+            options["if_match"] = self._etag(if_match)
         if if_none_match is not None:
-            options["if_none_match"] = if_none_match
+            options["if_none_match"] = self._etag(if_none_match)
 
         def read() -> tuple[Mapping[str, Any], Attributes, bytes]:
             result = obstore.get(self.store, name, options=options)
@@ -217,7 +218,7 @@ class ObstoreTransport:
         if put.mode == CREATE:
             mode = "create"
         elif put.expected is not None:
-            mode = {"e_tag": put.expected}
+            mode = {"e_tag": self._etag(put.expected)}
         else:
             mode = "overwrite"
 
@@ -234,12 +235,12 @@ class ObstoreTransport:
         """Every object whose name starts with ``prefix`` (``object_store`` lists whole path
         segments, so the listing starts at ``prefix``'s directory and is filtered)."""
         directory = prefix.rpartition("/")[0]
-        pages = run_iter(
-            request,
-            classify,
-            lambda: obstore.list(self.store, directory or None, chunk_size=_LIST_PAGE),
-        )
-        for page in pages:
+
+        def pages() -> Iterator[Sequence[ObjectMeta]]:
+            stream = obstore.list(self.store, directory or None, chunk_size=_LIST_PAGE)
+            return iter(stream)  # pyright: ignore[reportUnknownVariableType]  # overloaded stub
+
+        for page in run_iter(request, classify, pages):
             for meta in page:
                 path = str(meta["path"])
                 if path.startswith(prefix):

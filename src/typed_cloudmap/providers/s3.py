@@ -20,7 +20,6 @@ from ..errors import MissingDependencyError
 
 try:
     import boto3  # noqa: F401  # imported first so a missing extra fails here, with the hint
-    import botocore  # noqa: F401  # same
 except ImportError as exc:  # pragma: no cover - exercised only without the s3 extra
     raise MissingDependencyError("boto3", "s3") from exc
 
@@ -104,7 +103,7 @@ class S3Provider:
         self._multipart_threshold = max(multipart_threshold, MIN_PART_SIZE)
         self._secret_values = self._secrets()
         self._clients = LazyClient("s3", self._open_client, self.__getstate__, max_pool_connections)
-        self._transport = check_transport(transport, "S3Provider", ("sdk", "obstore"))
+        self._transport: Transport = check_transport(transport, "S3Provider", ("sdk", "obstore"))
         self._obstore_options = check_options(obstore_options)
         self._fast = None
         if transport == "obstore":
