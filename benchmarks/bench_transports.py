@@ -26,15 +26,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import obstore  # noqa: E402  # after the sys.path line, like every benchmark module
-from _emulators import emulator  # noqa: E402  # same
-from _payloads import ORDER, Order, order  # noqa: E402  # same
-from _s3_systems import raw_client  # noqa: E402  # same
-from obstore.store import AzureStore, S3Store  # noqa: E402  # same
+import obstore  # after the sys.path line, like every benchmark module
+from _emulators import emulator
+from _payloads import ORDER, Order, order
+from _s3_systems import raw_client
+from obstore.store import AzureStore, S3Store
 
-from typed_cloudmap import CloudMapping  # noqa: E402  # same
-from typed_cloudmap.providers.azure import AzureBlobProvider  # noqa: E402  # same
-from typed_cloudmap.providers.s3 import S3Provider  # noqa: E402  # same
+from typed_cloudmap import CloudMapping
+from typed_cloudmap.providers.azure import AzureBlobProvider
 
 THREADS = 16
 Op = Callable[[], object]
@@ -131,7 +130,7 @@ def s3_cases(endpoint: Any) -> tuple[dict[str, Op], dict[str, Op], dict[str, Op]
         "typed-cloudmap sdk": typed_get(typed["sdk"]),
         "typed-cloudmap obstore": typed_get(typed["obstore"]),
     }
-    batch = {k: value for k in keys}
+    batch = dict.fromkeys(keys, value)
     bulk_puts = {
         "raw boto3 (16 threads)": lambda: list(pool.map(boto_put, keys)),
         "raw obstore (16 threads)": lambda: list(pool.map(obs_put, keys)),
@@ -173,9 +172,7 @@ def azure_cases(azurite: Any) -> tuple[dict[str, Op], dict[str, Op]]:
         endpoint=azurite.endpoint,
         client_options={"allow_http": True},
     )
-    typed = {
-        t: CloudMapping[str, Order](azurite.provider(transport=t)) for t in ("sdk", "obstore")
-    }
+    typed = {t: CloudMapping[str, Order](azurite.provider(transport=t)) for t in ("sdk", "obstore")}
     blob = raw.get_blob_client("one")
     puts = {
         "raw azure-storage-blob": lambda: blob.upload_blob(body, overwrite=True),

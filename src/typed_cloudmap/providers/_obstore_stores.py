@@ -10,6 +10,7 @@ merged over these defaults for tuning.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
@@ -59,6 +60,10 @@ def s3_store(
 
     session = boto3.session.Session()
     config: dict[str, Any] = {"region": region_name or session.region_name or "us-east-1"}
+    # boto3 reads these when no endpoint_url is given; so does this transport
+    endpoint_url = (
+        endpoint_url or os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    )
     if endpoint_url is not None:
         config["endpoint"] = endpoint_url
     credential_provider = None
