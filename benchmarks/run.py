@@ -23,6 +23,7 @@ import _timing
 import bench_cloud
 import bench_codecs
 import bench_compression
+import bench_encryption
 import bench_local
 from _report import Report
 from rich.console import Console
@@ -54,6 +55,9 @@ def main(argv: list[str] | None = None) -> Report:
     codec_console = Console(width=140, record=True)
     report.codec_rows = bench_codecs.main(codec_console)
     sections.append(f"```text\n{codec_console.export_text().rstrip()}\n```\n")
+    encryption_console = Console(width=140, record=True)
+    bench_encryption.main(["--skip-kms"] if args.skip_cloud else [], encryption_console)
+    sections.append(f"```text\n{encryption_console.export_text().rstrip()}\n```\n")
     seconds = "0.01" if args.quick else "0.2"
     _captured("zstd vs zlib", bench_compression.main, ["--seconds", seconds], sections)
     rounds = "5" if args.quick else "300"

@@ -23,7 +23,7 @@ distributed = pytest.importorskip("distributed")
 KEYS = 1000
 CHUNKS = 8
 COUNTER_TASKS, INCREMENTS = 8, 10
-# Each task sent to an executor carries its own pickled copy of the mapping, and each copy
+# Each bulk task sent to an executor carries a pickled copy of the mapping's core, and each copy
 # opens its own SDK client on the worker (about 0.1-0.3 s for boto3), so the cloud run of the
 # bulk test stays small.
 BULK_KEYS = {"local": 100, "s3-moto": 12, "s3-moto-obstore": 12}

@@ -7,23 +7,36 @@ the SDKs at through their standard environment variables (``AWS_ENDPOINT_URL``,
 ``AZURE_STORAGE_CONNECTION_STRING``, ``STORAGE_EMULATOR_HOST``); every bucket or container a
 page names is created, and emptied, before the page runs.
 
-A python block that cannot run anywhere must say so right above its fence with
+Shell blocks that call ``typed-cloudmap`` run too, in the same working directory, their output
+checked against the page (see ``tests/_docs_cli.py``).
+
+A sample's claims are checked: an expression statement ending in a ``# -> VALUE`` comment
+asserts that the expression's ``repr`` is ``VALUE`` (or, failing that, that it equals
+``VALUE`` evaluated in the page's namespace); a ``# ->`` comment anywhere else fails the page,
+since a claim that is not checked is how a broken sample passed before.
+
+A python or command-line block that cannot run anywhere must say so right above its fence with
 ``<!-- no-run: reason -->``; anything else that is not Python belongs in another fence
 (```` ```bash ````, ```` ```text ````). Use the marker rarely.
 """
 
 from __future__ import annotations
 
+import ast
 import builtins
+import io
 import os
 import re
+import tokenize
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 import pytest
 
+from _docs_cli import file_marker, is_cli_block, run_cli_block
 from typed_cloudmap import Provider
 from typed_cloudmap.codecs import _registry as codec_registry
 from typed_cloudmap.providers import _registry as provider_registry
@@ -114,7 +127,7 @@ def cloud_needs(code: str) -> dict[str, set[str]]:
 def _emptied(provider: Provider) -> None:
     """Delete every object, so each page starts from empty buckets."""
     for info in list(provider.list("")):
-        provider.delete(info.name)
+        provider.delete(info.name, if_match=info.etag)  # not every emulator honours If-Match: *
     provider.close()
 
 
@@ -200,15 +213,96 @@ def _page_namespace(page: str) -> dict[str, Any]:
     not ``sys.modules["__main__"]``: the standard pickle cannot find the page's own classes
     and functions by reference, just as a spawned worker could not.
     """
-    return {"__name__": "__main__", "__file__": str(ROOT / page), "__builtins__": builtins}
+    return {
+        "__name__": "__main__",
+        "__file__": str(ROOT / page),
+        "__builtins__": builtins,
+        _CLAIM: check_claim,
+    }
+
+
+# --- claims: ``expr  # -> value`` is an assertion ----------------------------------------------
+
+_CLAIM = "__docs_claim__"
+_ARROW = re.compile(r"^#\s*->\s*(?P<value>.*?)\s*$")
+
+
+def claims_of(source: str) -> dict[int, str]:
+    """Line -> the claimed value of every ``# -> value`` comment in ``source``."""
+    claims = {}
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.COMMENT:
+            match = _ARROW.match(token.string)
+            if match:
+                claims[token.start[0]] = match["value"]
+    return claims
+
+
+def check_claim(value: object, expected: str, where: str, namespace: dict[str, Any]) -> None:
+    """The claim ``# -> expected`` about ``value``, made at ``where``."""
+    if repr(value) == expected:
+        return
+    try:
+        equal = bool(value == eval(expected, namespace))  # noqa: S307  # the docs' own text
+    except Exception:  # not an expression: only the repr could match
+        equal = False
+    assert equal, f"{where}: the sample claims {expected}, but the value is {value!r}"
+
+
+class _Claims(ast.NodeTransformer):
+    """Turn each expression statement on a claimed line into a ``check_claim`` call."""
+
+    def __init__(self, claims: dict[int, str], filename: str) -> None:
+        self.claims = claims
+        self.filename = filename
+        self.used: set[int] = set()
+
+    def visit_Expr(self, node: ast.Expr) -> ast.AST:
+        line = node.end_lineno or node.lineno
+        if line not in self.claims or line in self.used:
+            return node
+        self.used.add(line)
+        call = ast.Call(
+            func=ast.Name(_CLAIM, ast.Load()),
+            args=[
+                node.value,
+                ast.Constant(self.claims[line]),
+                ast.Constant(f"{self.filename}:{line}"),
+                ast.Call(ast.Name("globals", ast.Load()), [], []),
+            ],
+            keywords=[],
+        )
+        return ast.copy_location(ast.Expr(call), node)
+
+
+def compile_with_claims(source: str, filename: str) -> CodeType:
+    """``compile`` for a sample, its ``# -> value`` claims turned into checks."""
+    claims = claims_of(source)
+    tree = ast.parse(source, filename)
+    if claims:
+        transformer = _Claims(claims, filename)
+        tree = ast.fix_missing_locations(transformer.visit(tree))
+        unchecked = sorted(set(claims) - transformer.used)
+        if unchecked:
+            raise AssertionError(
+                f"{filename}:{unchecked[0]}: a '# ->' claim must follow an expression statement"
+            )
+    return compile(tree, filename, "exec", dont_inherit=True)
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_code_samples_run(
     page: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, isolated: Path
 ) -> None:
-    """Run the page's python blocks in order in one namespace; a failure names page and line."""
-    blocks = [b for b in blocks_of(page) if b.is_python]
+    """Run the page's python blocks in order in one namespace, and its command-line blocks
+    (``tests/_docs_cli.py``) in the same working directory; a failure names page and line."""
+    page_lines = (ROOT / page).read_text(encoding="utf-8").splitlines()
+    for block in blocks_of(page):
+        path = file_marker(page_lines, block.line)
+        if path is not None:
+            (isolated / path).parent.mkdir(parents=True, exist_ok=True)
+            (isolated / path).write_text(block.code + "\n", encoding="utf-8")
+    blocks = [b for b in blocks_of(page) if b.is_python or is_cli_block(b.info, b.code)]
     for block in blocks:
         if block.no_run is not None and not block.no_run:
             pytest.fail(f"{page}:{block.line}: a no-run marker needs a reason", pytrace=False)
@@ -221,11 +315,14 @@ def test_code_samples_run(
     namespace = _page_namespace(page)
     filename = str(ROOT / page)  # tracebacks then show the markdown's own lines
     for block in runnable:
+        if not block.is_python:
+            run_cli_block(page, block.code, block.line, isolated)
+            continue
         try:
             # Pad so line numbers in tracebacks are the page's line numbers; don't inherit
             # this module's ``from __future__ import annotations``: samples run as written.
             source = "\n" * (block.line - 1) + block.code
-            code = compile(source, filename, "exec", dont_inherit=True)
+            code = compile_with_claims(source, filename)
             exec(code, namespace)  # noqa: S102  # running the docs' samples is the test
         except Exception as exc:
             raise AssertionError(
@@ -255,3 +352,14 @@ def test_block_parser() -> None:
         (18, "text", "```python", None),
     ]
     assert [b.is_python for b in found] == [True, True, True, False]
+
+
+def test_claims_are_checked() -> None:
+    """``# -> value`` passes on a matching repr or an equal value, and fails otherwise."""
+    namespace: dict[str, Any] = {_CLAIM: check_claim}
+    good = "x = [1, 2]\nx  # -> [1, 2]\nlen(x)  # -> 1 + 1\n'a'  # -> 'a'\n"
+    exec(compile_with_claims(good, "good.md"), namespace)  # noqa: S102  # the test itself
+    with pytest.raises(AssertionError, match=r"bad\.md:2: the sample claims \[\], but"):
+        exec(compile_with_claims("x = [1]\nx  # -> []\n", "bad.md"), namespace)  # noqa: S102
+    with pytest.raises(AssertionError, match="must follow an expression"):
+        compile_with_claims("x = 1  # -> 1\n", "assign.md")

@@ -28,7 +28,7 @@ from typed_cloudmap import (
     MemoryProvider,
     Provider,
 )
-from typed_cloudmap.codecs import CodecStack, parse_stack
+from typed_cloudmap.codecs import AesGcmTransform, CodecStack, Keyring, parse_stack
 from typed_cloudmap.codecs._hmac import HmacTransform
 
 _LOCAL_EXAMPLES, _CLOUD_EXAMPLES = 60, 25
@@ -185,17 +185,34 @@ def test_raw_mapping_refuses_non_bytes(provider: tuple[str, Provider]) -> None:
 # --- stored bytes -------------------------------------------------------------------------
 
 _HMAC_KEY = b"fuzz-hmac-key-not-a-real-secret"
-_STACKS = ["raw", "str", "json", "orjson", "orjson|zstd", "json|zlib", "raw|zstd", "pickle|hmac"]
+_AES_KEYRING = Keyring({"fuzz": b"fuzz-aes-256-key-not-a-secret!!!"}, primary="fuzz")
+_STACKS = [
+    "raw",
+    "str",
+    "json",
+    "orjson",
+    "orjson|zstd",
+    "json|zlib",
+    "raw|zstd",
+    "pickle|hmac",
+    "orjson|zstd|aesgcm",
+    "raw|aesgcm",
+    "pickle|aesgcm",
+]
 
 
 def _stack(spec: str) -> CodecStack:
     if spec == "pickle|hmac":
         return parse_stack(["pickle", HmacTransform(key=_HMAC_KEY)])
+    if spec.endswith("|aesgcm"):
+        *rest, _ = spec.split("|")
+        return parse_stack([*rest, AesGcmTransform(keyring=_AES_KEYRING)])
     return parse_stack(spec)
 
 
 def _value_type(spec: str) -> Any:
-    return {"raw": bytes, "raw|zstd": bytes, "str": str}.get(spec, dict[str, list[int]])
+    bytes_stacks = {"raw": bytes, "raw|zstd": bytes, "raw|aesgcm": bytes, "str": str}
+    return bytes_stacks.get(spec, dict[str, list[int]])
 
 
 def test_random_and_truncated_stored_bytes(provider: tuple[str, Provider]) -> None:
@@ -238,5 +255,37 @@ def test_random_and_truncated_stored_bytes(provider: tuple[str, Provider]) -> No
         else:
             assert isinstance(value, dict)
             assert all(isinstance(v, list) for v in value.values())
+
+    _run(check)
+
+
+def test_aesgcm_refuses_any_changed_byte(provider: tuple[str, Provider]) -> None:
+    """A stored aesgcm object with any one byte changed never decodes to a value."""
+    backend, p = provider
+
+    @_examples(backend)
+    @given(
+        spec=st.sampled_from([s for s in _STACKS if s.endswith("|aesgcm")]),
+        where=st.floats(0.0, 1.0, exclude_max=True),
+        xor=st.integers(1, 255),
+    )
+    def check(spec: str, where: float, xor: int) -> None:
+        prefix = _prefix()
+        stack = _stack(spec)
+        vt = _value_type(spec)
+        m = CloudMapping(
+            p, prefix=prefix, codec=stack, key_type=str, value_type=vt, read_blindly=True
+        )
+        m["k"] = b"payload" * 3 if vt is bytes else {"a": [1, 2, 3]}
+        stored = p.get(prefix + "k")
+        assert stored is not None
+        data = bytearray(stored.data)
+        data[int(len(data) * where)] ^= xor
+        p.put(prefix + "k", bytes(data), metadata={"tcm_codec": stack.name})
+        try:
+            m["k"]
+        except CodecError:
+            return
+        raise AssertionError("a changed byte was not detected")
 
     _run(check)

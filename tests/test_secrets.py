@@ -305,3 +305,49 @@ def test_forged_pickle_is_refused_before_unpickling(tmp_path: Any) -> None:
     with contextlib.suppress(CodecError):
         CloudMapping[str, dict[str, int]](provider, codec="pickle")["k"]
     assert marker.exists()
+
+
+# --- aesgcm -------------------------------------------------------------------------------
+
+AES_KEY = "dGNtLWFlcy1rZWstU0VDUkVULTAxMjM0NTY3ODlhYmM="  # base64 of 32 bytes
+AES_OLD = "dGNtLWFlcy1vbGQtU0VDUkVULTAxMjM0NTY3ODlhYmM="
+
+
+def test_aesgcm_keys_never_show(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, library_logs: pytest.LogCaptureFixture
+) -> None:
+    """KEKs stay out of names, reprs, errors, own logs, CLI output and env-stack pickles."""
+    import base64
+    import pickle
+
+    from typed_cloudmap import LocalProvider
+    from typed_cloudmap.codecs import AesGcmTransform, Keyring
+
+    secrets = [AES_KEY, AES_OLD, *(str(base64.b64decode(k)) for k in (AES_KEY, AES_OLD))]
+    secrets += [base64.b64decode(k).decode() for k in (AES_KEY, AES_OLD)]
+    monkeypatch.setenv("TCM_SECRET_AES", f"{AES_KEY},{AES_OLD}")
+    stack = "orjson|aesgcm:env=TCM_SECRET_AES"
+    m = CloudMapping[str, dict[str, int]](LocalProvider(tmp_path / "s"), codec=stack)
+    m["a"] = {"n": 1}
+    keyring = Keyring({"new": AES_KEY, "old": AES_OLD}, primary="new")
+    by_ring = parse_stack(["orjson", AesGcmTransform(keyring=keyring)])
+    texts = [repr(m), repr(m.codec), str(m.codec), repr(keyring), repr(by_ring), by_ring.name]
+    texts.append(pickle.dumps(m).decode("latin-1"))
+    with pytest.raises(pickle.PicklingError) as refused:
+        pickle.dumps(by_ring)
+    texts += _exception_texts(refused.value)
+    stored = m.provider.get("a")
+    assert stored is not None
+    m.provider.put("a", stored.data[:-1] + b"\x00", metadata=dict(stored.metadata))
+    m.sync()
+    with pytest.raises(CodecError) as tampered:
+        m["a"]
+    texts += _exception_texts(tampered.value)
+    url = f"file://{tmp_path / 's'}"
+    runner = CliRunner()
+    for args in (["get", url, "a", "--codec", stack], ["rekey", url, "--codec", stack]):
+        texts.append(runner.invoke(app, args).output)
+    monkeypatch.setenv("TCM_SECRET_AES", "not-a-key-but-a-SECRET-guess")
+    texts.append(runner.invoke(app, ["get", url, "a", "--codec", stack]).output)
+    texts += _own_log_text(library_logs)
+    assert_clean(texts, [*secrets, "not-a-key-but-a-SECRET-guess"])

@@ -7,10 +7,13 @@ conditional on the etag the mapping last saw.
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _distribution_version
 from typing import TYPE_CHECKING, Any
 
 from ._cache import ReadCache
 from ._mapping import CloudMapping
+from ._watch_diff import Change
 from .codecs import (
     CodecStack,
     Serializer,
@@ -31,6 +34,9 @@ from .errors import (
     ValueSizeError,
 )
 from .providers import (
+    AsyncLocalProvider,
+    AsyncMemoryProvider,
+    AsyncProvider,
     LocalProvider,
     MemoryProvider,
     ObjectInfo,
@@ -41,13 +47,23 @@ from .providers import (
 )
 
 if TYPE_CHECKING:
+    from .providers.async_azure import AsyncAzureBlobProvider
+    from .providers.async_gcs import AsyncGCSProvider
+    from .providers.async_s3 import AsyncS3Provider
     from .providers.azure import AzureBlobProvider
     from .providers.gcs import GCSProvider
     from .providers.s3 import S3Provider
 
 __all__ = [
+    "AsyncAzureBlobProvider",
+    "AsyncGCSProvider",
+    "AsyncLocalProvider",
+    "AsyncMemoryProvider",
+    "AsyncProvider",
+    "AsyncS3Provider",
     "AzureBlobProvider",
     "BulkError",
+    "Change",
     "CloudMapping",
     "CloudMappingError",
     "CodecError",
@@ -75,12 +91,22 @@ __all__ = [
     "register_provider",
 ]
 
-__version__ = "0.1.0"
+try:  # pyproject.toml is the one source; the installed metadata carries it
+    __version__ = _distribution_version("typed-cloudmap")
+except PackageNotFoundError:  # imported from a source tree that was never installed
+    __version__ = "0+unknown"
 
 
 def __getattr__(name: str) -> Any:
     # Cloud providers import their SDK; load them only when asked for.
-    if name in {"S3Provider", "AzureBlobProvider", "GCSProvider"}:
+    if name in {
+        "S3Provider",
+        "AzureBlobProvider",
+        "GCSProvider",
+        "AsyncS3Provider",
+        "AsyncAzureBlobProvider",
+        "AsyncGCSProvider",
+    }:
         from . import providers
 
         return getattr(providers, name)

@@ -1,91 +1,87 @@
-"""Atomic read-modify-write on one key: ``setdefault`` (create-only) and ``modify`` (retried)."""
+"""Atomic read-modify-write on one key: ``setdefault`` (create-only) and ``modify`` (retried).
+
+Functions over the core and a view: each reads the stored version whatever the view says,
+writes conditionally on that version, and moves the view only from what it held when the
+attempt started.
+"""
 
 from __future__ import annotations
 
 import random
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, TypeVar
 
-from ._tokens import chain_of
+from ._core import MappingCore
+from ._view import EtagView
 from .errors import KeySyncError
-from .providers import StoredObject
 
-if TYPE_CHECKING:
-    from ._mapping import CloudMapping
-
-__all__ = ["AtomicMixin"]
+__all__ = ["MISSING", "modify", "setdefault"]
 
 K = TypeVar("K")
 V = TypeVar("V")
-_MISSING: Any = object()
+MISSING: Any = object()
+_RACES = 10
 
 
-class AtomicMixin(Generic[K, V]):
-    """Operations that stay correct however many writers race on the same key."""
+def setdefault(core: MappingCore[K, V], view: EtagView, key: K, default: V | None) -> V:
+    """``key``'s stored value if present, else ``default`` stored create-only.
 
-    def _me(self) -> CloudMapping[K, V]:
-        return self  # type: ignore[return-value]  # the mixin is only used by CloudMapping
-
-    def setdefault(self, key: K, default: V | None = None) -> V:
-        """``self[key]`` if present, else store ``default`` create-only and return it.
-
-        Atomic across writers: losers of a race return the winner's value.
-        """
-        me = self._me()
-        name = me._keys.encode(key)
-        for _ in range(10):
-            obj = self._get_latest(name)
-            if obj is not None:
-                value = me._decode(key, obj)
-                me._view.record(name, obj.etag, chain=chain_of(obj.metadata))
-                return value
-            try:
-                return me._put(key, name, default, None)[0]
-            except KeySyncError:
-                continue
-        raise KeySyncError(key, None, f"key {key!r}: setdefault lost 10 races in a row")
-
-    def _get_latest(self, name: str) -> StoredObject | None:
-        me = self._me()
+    Atomic across writers: losers of a race return the winner's value.
+    """
+    name = core.keys.encode(key)
+    for _ in range(_RACES):
+        seen = view.get(name)
+        latest = core.latest(key, name)
+        if latest is not None:
+            view.advance(name, seen, latest.version)
+            return latest.value
+        view.advance(name, seen, None)
         try:
-            return me.provider.get(name)
-        except KeyError:
-            me._view.record(name, None)
-            return None
+            value, written = core.write(key, name, default, None)
+        except KeySyncError:
+            continue
+        if written.version is not None:
+            view.advance(name, None, written.version)
+        return value
+    raise KeySyncError(key, None, f"key {key!r}: setdefault lost {_RACES} races in a row")
 
-    def modify(
-        self,
-        key: K,
-        fn: Callable[[V], V],
-        default: V = _MISSING,
-        *,
-        timeout: float = 300.0,
-    ) -> V:
-        """Read-modify-write ``key`` until no other writer intervened; return what was stored.
 
-        ``fn`` gets the current value (``default`` if the key is absent) and returns the new
-        one; it may run several times. A conflict is retried with jittered exponential
-        backoff, so concurrent increments never lose an update. When ``modify`` raises,
-        nothing ``fn`` computed was stored.
-        """
-        me = self._me()
-        name = me._keys.encode(key)
-        deadline = time.monotonic() + timeout
-        delay = 0.005
-        while True:
-            obj = self._get_latest(name)
-            if obj is None:
-                if default is _MISSING:
-                    raise KeyError(key)
-                current, expected, replaced = default, None, None
-            else:
-                current, expected, replaced = me._decode(key, obj), obj.etag, obj.metadata
-            new = fn(current)
-            try:
-                return me._put(key, name, new, expected, replaced)[0]
-            except KeySyncError:
-                if time.monotonic() > deadline:
-                    raise
-            time.sleep(random.uniform(0, delay))
-            delay = min(delay * 2, 0.5)
+def modify(
+    core: MappingCore[K, V],
+    view: EtagView,
+    key: K,
+    fn: Callable[[V], V],
+    default: V,
+    timeout: float,
+) -> V:
+    """Read-modify-write ``key`` until no other writer intervened; return what was stored.
+
+    A conflict is retried with jittered exponential backoff; when this raises, nothing
+    ``fn`` computed was stored.
+    """
+    name = core.keys.encode(key)
+    deadline = time.monotonic() + timeout
+    delay = 0.005
+    while True:
+        seen = view.get(name)
+        latest = core.latest(key, name)
+        if latest is None:
+            if default is MISSING:
+                view.advance(name, seen, None)
+                raise KeyError(key)
+            current, base = default, None
+        else:
+            current, base = latest.value, latest.version
+        new = fn(current)
+        try:
+            value, written = core.write(key, name, new, base)
+        except KeySyncError:
+            if time.monotonic() > deadline:
+                raise
+        else:
+            if written.version is not None:
+                view.advance(name, seen, written.version)
+            return value
+        time.sleep(random.uniform(0, delay))
+        delay = min(delay * 2, 0.5)

@@ -13,7 +13,7 @@ from typing import Any
 from ._cli_output import progress
 from ._cli_policy import integrity_stages
 from ._cli_store import Entry, Reader, Store
-from ._mapping import META_CODEC, META_SCHEMA
+from ._metadata import stored_codec, stored_schema
 from .errors import BulkError, KeySyncError
 
 __all__ = [
@@ -171,11 +171,12 @@ def info(store: Store, *, sample: int | None, key_prefix: str = "", quiet: bool)
     )
     chosen = entries if sample is None else entries[:sample]
     with progress("reading metadata", len(chosen), quiet=quiet) as bar:
-        for _, head in store.heads(chosen, bar.advance):
+        for entry, head in store.heads(chosen, bar.advance):
             if head is None:
                 continue
-            meta = head.metadata or {}
+            codec = stored_codec(head.metadata, entry.key)
+            schema = stored_schema(head.metadata, entry.key)
             report.inspected += 1
-            report.codecs[meta.get(META_CODEC, "(none)")] += 1
-            report.schemas[meta.get(META_SCHEMA, "(none)")] += 1
+            report.codecs[codec or "(none)"] += 1
+            report.schemas[schema or "(none)"] += 1
     return report

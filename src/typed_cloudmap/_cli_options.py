@@ -12,15 +12,18 @@ from typing import Annotated, Any
 import typer
 from pydantic import PydanticUserError, TypeAdapter
 
+from . import __version__
 from ._cli_errors import CliUsageError
 from ._cli_store import import_object
 
 __all__ = [
+    "AllowPickle",
     "AsJson",
     "Codec",
     "KeyEncoding",
     "Prefix",
     "Settings",
+    "ShowVersion",
     "TypeSpec",
     "Upgrade",
     "Url",
@@ -28,6 +31,18 @@ __all__ = [
     "settings",
     "upgrade_hook",
     "value_type",
+]
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"typed-cloudmap {__version__}")
+        raise typer.Exit()
+
+
+ShowVersion = Annotated[
+    bool,
+    typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version."),
 ]
 
 
@@ -81,6 +96,13 @@ KeyEncoding = Annotated[
     typer.Option(
         "--key-encoding",
         help="How keys name objects: 'percent' (default) or 'quote' (cloud-mappings' names).",
+    ),
+]
+AllowPickle = Annotated[
+    bool,
+    typer.Option(
+        "--allow-pickle",
+        help="Let a URL's ?codec= name pickle (unpickling runs code: trusted stores only).",
     ),
 ]
 Prefix = Annotated[str, typer.Option("--prefix", help="Only keys starting with this.")]

@@ -51,17 +51,40 @@ def stderr_console() -> Console:
     return Console(file=sys.stderr, highlight=False, soft_wrap=True)
 
 
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_CONTROLS_BUT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_JSON_UNSAFE = re.compile(r"[\x7f-\x9f]")  # json.dumps escapes C0 itself, not DEL or C1
+# Unicode format characters (category Cf: bidi overrides and isolates such as U+202E and
+# U+2066-2069, zero-width characters, the BOM, tags) and the line/paragraph separators
+# (Zl, Zp): invisible, yet they reorder or hide what a terminal shows. Ranges as of Unicode
+# 15, so the list does not depend on the running Python's unicodedata.
+_FORMAT = (
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f"
+)
+_CONTROLS = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{_FORMAT}]")
+_CONTROLS_BUT_LINES = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{_FORMAT}]")
+# json.dumps escapes C0 itself, not DEL, C1 or format characters.
+_JSON_UNSAFE = re.compile(f"[\\x7f-\\x9f{_FORMAT}]")
 
 
 def _hex(match: re.Match[str]) -> str:
-    return f"\\x{ord(match.group()):02x}"
+    code = ord(match.group())
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # a surrogate pair, as JSON spells characters beyond the BMP
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def escape_controls(text: str, *, keep_lines: bool = False) -> str:
-    """``text`` from storage, fit for a terminal: C0, DEL and C1 characters as ``\\xNN``.
+    """``text`` from storage, fit for a terminal: C0, DEL and C1 characters as ``\\xNN``,
+    format characters (bidi controls, zero-width, U+2028/2029) as ``\\uNNNN``/``\\UNNNNNNNN``.
 
     ``keep_lines`` leaves newlines and tabs (for multi-line values); keys never keep them.
     """
@@ -69,9 +92,10 @@ def escape_controls(text: str, *, keep_lines: bool = False) -> str:
 
 
 def _json_text(data: Any, indent: int | None) -> tuple[str, bool]:
-    """JSON with every control character escaped (still valid JSON); whether any was."""
+    """JSON with every control and format character escaped (still valid JSON); whether any
+    was."""
     text = json.dumps(data, indent=indent, ensure_ascii=False, default=str)
-    safe = _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    safe = _JSON_UNSAFE.sub(_json_escape, text)
     return safe, safe != text
 
 

@@ -22,10 +22,13 @@ from typing import Any
 from ._cli_errors import CliUsageError
 from ._cli_policy import inferred_stack
 from ._keys import KeyCodec
-from ._mapping import META_CODEC, CloudMapping
+from ._mapping import CloudMapping
+from ._metadata import stored_codec
+from ._options import url_options
 from .codecs import CodecStack, parse_stack
-from .errors import CodecError, MissingDependencyError
+from .errors import CodecError, MissingDependencyError, ValueSizeError
 from .providers import ObjectInfo, Provider, open_url
+from .providers import _local_names as local_names
 
 __all__ = ["Entry", "ReadResult", "Reader", "Store", "import_object", "open_store", "parse_value"]
 
@@ -69,6 +72,15 @@ def parse_codec(spec: str | None, what: str = "--codec") -> CodecStack | None:
         raise CliUsageError(f"{what} {spec!r}: {exc}") from exc
 
 
+def check_local_name(provider: Provider, name: str) -> None:
+    """``ValueError`` before any I/O if ``provider`` is local and refuses ``name`` (a
+    ``quote``-encoded key with an empty or dot segment); other stores accept such names."""
+    from .providers.local import LocalProvider
+
+    if isinstance(provider, LocalProvider):
+        local_names.split_name(name)
+
+
 _HEAD_BATCH = 1000
 
 
@@ -102,11 +114,16 @@ class Store:
             raise CliUsageError(f"--key-encoding: {exc}") from exc
 
     def name(self, key: str) -> str:
-        """The object name of ``key``; a key that cannot name an object is a usage error."""
+        """The object name of ``key``; a key that cannot name an object is a usage error,
+        one whose name is too long a ``ValueSizeError`` (exit 1, as for a too-big value)."""
         try:
-            return self.keys.encode(key)
+            name = self.keys.encode(key)
+            check_local_name(self.provider, name)
+        except ValueSizeError:
+            raise
         except (TypeError, ValueError) as exc:
             raise CliUsageError(str(exc)) from exc
+        return name
 
     def listing(self, key_prefix: str = "") -> tuple[list[Entry], int]:
         """Every key under the store's prefix (one paginated listing), and how many objects
@@ -147,7 +164,7 @@ class Store:
     def stored_codec(self, key: str) -> str | None:
         """The ``tcm_codec`` of the stored object (``KeyError`` if there is none)."""
         info = self.provider.head(self.name(key))
-        return (info.metadata or {}).get(META_CODEC)
+        return stored_codec(info.metadata, key)
 
     def mapping(
         self,
@@ -190,11 +207,13 @@ def open_store(
     workers: int = 16,
     key_encoding: str = "percent",
     read_only: bool = False,
+    allow_pickle: bool = False,
 ) -> Store:
     """Open ``url``; ``codec`` (from ``--codec``) wins over the URL's ``?codec=``.
 
     A malformed URL, an unknown scheme or option, or a bad codec name is a usage error.
-    ``read_only`` stores never create their directory, bucket or container.
+    ``read_only`` stores never create their directory, bucket or container. A ``?codec=``
+    naming ``pickle`` needs ``allow_pickle`` (``--allow-pickle``); ``--codec`` needs nothing.
     """
     scheme = url.partition("://")[0].lower()
     overrides = {"create": "false"} if read_only and scheme in _CREATING_SCHEMES else None
@@ -204,10 +223,14 @@ def open_store(
         raise
     except (ValueError, TypeError) as exc:
         raise CliUsageError(str(exc)) from exc
-    url_codec = options.pop("codec", None)
-    if options:
-        raise CliUsageError(f"unknown URL option(s): {', '.join(sorted(options))}")
-    stack = parse_codec(codec) or parse_codec(url_codec, "URL option codec")
+    try:  # the parser CloudMapping(url) uses; read_blindly/sync_initially are accepted, but
+        # every command reads the latest version and lists for itself
+        flags = url_options(
+            options, allow_pickle=allow_pickle or codec is not None, opt_in="--allow-pickle"
+        )
+    except ValueError as exc:
+        raise CliUsageError(str(exc)) from exc
+    stack = parse_codec(codec) or parse_codec(flags.codec, "URL option codec")
     return Store(provider, prefix, stack, workers=workers, key_encoding=key_encoding)
 
 
@@ -303,11 +326,11 @@ class Reader:
                 return False, exc
             if self.store.codec is not None:
                 return False, first
-        stored = self._stored(key)
-        known = stored is None or (primary is not None and primary.codec.can_decode(stored))
-        if first is not None and known:
-            return False, first
         try:
+            stored = self._stored(key)
+            known = stored is None or (primary is not None and primary.codec.can_decode(stored))
+            if first is not None and known:
+                return False, first
             return True, self._for_stack(stored)[key]
         except KeyError:
             return True, _GONE

@@ -3,48 +3,46 @@
 from __future__ import annotations
 
 from collections.abc import (
+    Callable,
+    Generator,
+    ItemsView,
     Iterable,
     Iterator,
     Mapping,
     MutableMapping,
     Sequence,
+    ValuesView,
 )
 from concurrent.futures import Executor
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, cast
 
 from typing_extensions import Self, TypeVar
 
-from ._atomic import AtomicMixin
-from ._bulk import BulkMixin
+from . import _atomic, _bulk
 from ._cache import ReadCache
+from ._core import MappingCore
 from ._dictionaries import bind_dictionaries, train_dictionaries
 from ._generic import specialise
-from ._keys import KeyCodec
-from ._options import pick_type, rebuild, stack_for
-from ._tokens import META_PRIOR, META_TOKEN, chain_of, new_token, reconcile
-from ._values import Upgrade, ValueCodec
-from ._view import EtagView
+from ._metadata import META_CODEC, META_PRIOR, META_SCHEMA, META_TOKEN
+from ._options import open_mapping_url, pick_type, rebuild, stack_for
+from ._values import Upgrade
+from ._view import EtagView, Version
+from ._watch import Change, watch_changes
 from .codecs import CodecStack, Serializer, Transform
 from .codecs._limits import check_limit
-from .errors import CloudMappingError, CodecError, KeySyncError, ProviderError, ValueSizeError
-from .providers import Provider, StoredObject, SupportsPoolSize, open_url
-from .providers._base import put_mode
-from .providers._registry import option_bool
+from .errors import ValueSizeError
+from .providers import Provider, SupportsPoolSize
 
 __all__ = ["META_CODEC", "META_PRIOR", "META_SCHEMA", "META_TOKEN", "CloudMapping"]
 
 K = TypeVar("K", default=str)
 V = TypeVar("V", default=bytes)
-T = TypeVar("T")
-
-META_CODEC = "tcm_codec"
-META_SCHEMA = "tcm_schema"
 
 CodecSpec = str | Sequence[str | Serializer | Transform] | CodecStack | None
 _DEFAULT_DECODED_LIMIT = 512 * 1024**2
 
 
-class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Generic[K, V]):
+class CloudMapping(MutableMapping[K, V], Generic[K, V]):
     """A typed ``dict`` over object storage; every write and delete is etag-conditional.
 
     ``CloudMapping[str, User](provider, prefix="users/", codec="orjson|zstd")`` validates
@@ -68,6 +66,8 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
         cache: ``True`` or a ``ReadCache`` to revalidate re-reads with ``If-None-Match``.
         upgrade: how values stored under an older schema fingerprint become ``V``.
         key_encoding: ``"percent"`` (default) or ``"quote"`` (cloud-mappings' object names).
+        allow_pickle: let a URL's ``?codec=`` name ``pickle`` (refused otherwise: a URL is
+            configuration, and unpickling runs code). A ``codec=`` argument needs no opt-in.
         key_type: ``K``, when not given by subscripting.
         value_type: ``V``, when not given by subscripting.
     """
@@ -94,53 +94,65 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
         cache: bool | ReadCache | None = None,
         upgrade: Upgrade | None = None,
         key_encoding: str = "percent",
+        allow_pickle: bool = False,
         key_type: type[K] | None = None,
         value_type: type[V] | None = None,
     ) -> None:
         key_type = pick_type("key_type", self._key_type, key_type, str)
         value_type = pick_type("value_type", self._value_type, value_type, bytes)
-        if isinstance(provider, str):
-            provider, url_prefix, options = open_url(provider)
-            prefix = url_prefix + prefix
-            codec = options.pop("codec", None) if codec is None else codec
-            read_blindly = option_bool(options, "read_blindly", default=read_blindly)
-            sync_initially = option_bool(options, "sync_initially", default=sync_initially)
-            if options:
-                raise ValueError(f"unknown URL option(s): {', '.join(sorted(options))}")
+        if isinstance(provider, str):  # the query's options, parsed as the CLI parses them
+            provider, prefix, codec, read_blindly, sync_initially = open_mapping_url(
+                provider, prefix, codec, read_blindly, sync_initially, allow_pickle=allow_pickle
+            )
         if isinstance(provider, SupportsPoolSize):
             provider.ensure_pool_size(max_workers)  # one connection per bulk thread
         self.provider: Provider = provider
         self.prefix = prefix
         self.key_type: type[K] = key_type
         self.value_type: Any = value_type
-        self.codec: CodecStack = stack_for(codec, value_type)
-        self.read_blindly = read_blindly
         self.max_workers = max_workers
         self.max_decoded_size = check_limit(max_decoded_size)
         self.key_encoding = key_encoding
-        self._keys: KeyCodec[K] = KeyCodec(
-            key_type, prefix, provider.max_name_length, encoding=key_encoding
+        self.cache: ReadCache | None = (
+            ReadCache() if cache is True else cache if isinstance(cache, ReadCache) else None
         )
-        self.codec = bind_dictionaries(provider, prefix, self.codec)
-        self._values: ValueCodec[V] = ValueCodec(
-            value_type, self.codec, limit=max_decoded_size, upgrade=upgrade
+        self._core: MappingCore[K, V] = MappingCore(
+            provider,
+            key_type=key_type,
+            value_type=value_type,
+            codec=bind_dictionaries(provider, prefix, stack_for(codec, value_type)),
+            prefix=prefix,
+            key_encoding=key_encoding,
+            max_decoded_size=self.max_decoded_size,
+            upgrade=upgrade,
+            read_blindly=read_blindly,
+            cache=self.cache,
         )
-        self.cache: ReadCache | None = ReadCache() if cache is True else (cache or None)
         self._view = EtagView(on_drop=self._forget_cached)
-        self._readable_stacks: dict[str, bool] = {}
-        self._init_bulk(executor)
+        self._pool = _bulk.BulkPool(max_workers, executor)
         if sync_initially:
             self.sync()
 
+    @classmethod
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> Self:
         """Open a mapping from a URL such as ``s3://bucket/prefix?codec=orjson|zstd``."""
         return cls(url, **kwargs)
 
     @property
+    def codec(self) -> CodecStack:
+        """The codec stack values are written with."""
+        return self._core.codec
+
+    @property
+    def read_blindly(self) -> bool:
+        """Whether reads (and ``in``) take the cloud's latest version, not the view's."""
+        return self._core.read_blindly
+
+    @property
     def fingerprint(self) -> str:
         """The schema fingerprint of ``V`` stored with every object (``tcm_schema``)."""
-        return self._values.fingerprint
+        return self._core.values.fingerprint
 
     def train_dictionary(self, samples: Iterable[V], *, size: int = 16 * 1024) -> None:
         """Train the zstd dictionaries the codec names (``zstd:dict=NAME``) from ``samples``.
@@ -148,12 +160,9 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
         The dictionary is stored with the data, create-only, so every writer and reader of
         the mapping uses the same one. Already-stored dictionaries are kept, never replaced.
         """
-        bodies = [self._values.serialize("<sample>", s)[1] for s in samples]
-        self.codec = train_dictionaries(self.provider, self.prefix, self.codec, bodies, size)
-        self._values = ValueCodec(
-            self.value_type, self.codec, limit=self.max_decoded_size, upgrade=self._values.upgrade
-        )
-        self._readable_stacks.clear()
+        bodies = [self._core.values.serialize("<sample>", s)[1] for s in samples]
+        codec = train_dictionaries(self.provider, self.prefix, self.codec, bodies, size)
+        self._core = self._core.with_codec(codec)
 
     # --- the etag view --------------------------------------------------------------------
 
@@ -161,7 +170,7 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
     def etags(self) -> Mapping[K, str]:
         """The mapping's view of the cloud: each key it knows with the etag it last saw."""
         items = self._view.snapshot().items()
-        return {self._keys.decode(name): etag for name, etag in items}
+        return {self._core.keys.decode(name): etag for name, etag in items}
 
     def sync(self, prefix: str | None = None) -> None:
         """Refresh the view from one paginated listing; drop keys deleted by other writers.
@@ -169,209 +178,170 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
         ``prefix`` is in key space (a key's string form) and under the mapping's own prefix;
         keys outside it are left alone.
         """
-        name_prefix = self.prefix if prefix is None else self._keys.name_prefix(prefix)
-        listed: dict[str, str] = {}
-        for info in self.provider.list(name_prefix):
-            ok, key = self._keys.try_decode(info.name)
-            if ok and (prefix is None or self._keys.text(cast(K, key)).startswith(prefix)):
-                listed[info.name] = info.etag
-
-        def in_scope(name: str) -> bool:
-            if not name.startswith(name_prefix):
-                return False
-            return prefix is None or self._keys.text(self._keys.decode(name)).startswith(prefix)
-
-        self._view.replace(in_scope, listed)
+        core = self._core
+        name_prefix, listed = core.listing(prefix)
+        self._view.replace(lambda name: core.in_scope(name, name_prefix, prefix), listed)
 
     sync_with_cloud = sync
+
+    def watch(
+        self, *, interval: float = 5.0, prefix: str | None = None
+    ) -> Generator[Change[K, V], None, None]:
+        """Yield a ``Change`` as other writers add, modify or delete keys (polls; ``_watch``)."""
+        return watch_changes(self, interval=interval, prefix=prefix)
 
     def _forget_cached(self, name: str) -> None:
         if self.cache is not None:
             self.cache.discard(name)
 
+    def _advance(self, name: str, seen: Version | None, new: Version | None) -> None:
+        self._view.advance(name, None if seen is None else seen.etag, new)
+
     # --- reads ----------------------------------------------------------------------------
 
-    def _decode(self, key: K, obj: StoredObject) -> V:
-        stored = obj.metadata.get(META_CODEC)
-        if stored is not None and stored != self.codec.name and not self._readable(stored):
-            raise CodecError(
-                f"stored with codec {stored!r}, but this mapping reads with {self.codec.name!r}",
-                key=key,
-            )
-        return self._values.decode(key, obj.data, obj.metadata.get(META_SCHEMA))
-
-    def _readable(self, stored: str) -> bool:
-        """Whether objects written with stack ``stored`` decode with ours (memoised)."""
-        known = self._readable_stacks.get(stored)
-        if known is None:
-            known = self._readable_stacks[stored] = self.codec.can_decode(stored)
-        return known
-
-    def _get(
-        self,
-        key: K,
-        name: str,
-        expected: str | None,
-        *,
-        if_match: str | None = None,
-        if_none_match: str | None = None,
-    ) -> StoredObject | None:
-        """``provider.get`` with a missing or changed object reported against ``key``."""
-        try:
-            return self.provider.get(name, if_match=if_match, if_none_match=if_none_match)
-        except KeySyncError as exc:
-            raise KeySyncError(key, expected) from exc
-        except KeyError:
-            if expected is not None:
-                raise KeySyncError(key, expected) from None
-            raise KeyError(key) from None
-
-    def _fetch(self, key: K, name: str) -> tuple[V, str]:
-        """One GET: the latest value if reading blindly, else the version in the view.
-
-        With a cache, a cached version is revalidated with ``If-None-Match`` and a 304 costs
-        no download and no decode.
-        """
-        before = self._view.get(name)
-        expected = None if self.read_blindly else before
-        if not self.read_blindly and expected is None:
-            raise KeyError(key)
-        cached = self.cache.lookup(name) if self.cache is not None else None
-        if cached is not None and (expected is None or cached[0] == expected):
-            obj = self._get(key, name, expected, if_none_match=cached[0])
-            if obj is None:  # 304: the cached version is current
-                if self.cache is not None:
-                    self.cache.hit()
-                self._view.record(name, cached[0], expected=before)
-                return cached[1], cached[0]
-        else:
-            obj = self._get(key, name, expected, if_match=expected)
-        if obj is None or (expected is not None and obj.etag != expected):
-            raise KeySyncError(key, expected)  # revalidation found a newer version
-        value = self._decode(key, obj)
-        if self.cache is not None:
-            self.cache.store(name, obj.etag, value, len(obj.data))
-        self._view.record(name, obj.etag, expected=before, chain=chain_of(obj.metadata))
-        return value, obj.etag
-
     def __getitem__(self, key: K) -> V:
-        name = self._keys.encode(key)
+        name = self._core.keys.encode(key)
+        seen = self._view.version(name)
         try:
-            return self._fetch(key, name)[0]
+            read = self._core.fetch(key, name, seen)
         except KeyError:
             raise KeyError(key) from None
+        self._advance(name, seen, read.version)
+        return read.value
 
     def __contains__(self, key: object) -> bool:
         try:
-            name = self._keys.encode(cast(K, key))
+            name = self._core.keys.encode(cast(K, key))
         except ValueSizeError:
             raise  # a key too long for the provider is an error, not an absent key
         except (TypeError, ValueError):
             return False
         if not self.read_blindly:
             return name in self._view
-        try:
-            info = self.provider.head(name)
-        except KeyError:
-            self._view.record(name, None)
-            return False
-        self._view.record(name, info.etag, chain=chain_of(info.metadata))
-        return True
+        seen = self._view.version(name)
+        found = self._core.head(cast(K, key), name)
+        self._advance(name, seen, found)
+        return found is not None
 
     def __iter__(self) -> Iterator[K]:
         names = self._view.names()
-        return (self._keys.decode(n) for n in names)
+        return (self._core.keys.decode(n) for n in names)
 
     def __len__(self) -> int:
         return len(self._view)
 
     # --- writes ---------------------------------------------------------------------------
 
-    def _put(
-        self,
-        key: K,
-        name: str,
-        value: object,
-        expected: str | None,
-        replaced: Mapping[str, str] | None = None,
-    ) -> tuple[V, str | None]:
-        """Validate, encode and write conditionally on ``expected``; reconcile lost replies.
-
-        ``replaced`` is the metadata of the version being replaced, when the caller read it.
-        Returns the stored value and its etag, or ``None`` for the etag when the write
-        landed but another writer has already replaced it (the view is then left stale).
-        """
-        typed, data = self._values.encode(key, value)
-        if len(data) > self.provider.max_object_size:
-            raise ValueSizeError(
-                f"{len(data)} bytes encoded is over the {self.provider.max_object_size}-byte "
-                f"limit of {self.provider.name}",
-                key=key,
-            )
-        token = new_token()
-        prior = self._prior(name, expected, replaced)
-        metadata = {META_CODEC: self.codec.name, META_SCHEMA: self._values.fingerprint}
-        metadata[META_TOKEN] = token
-        if prior:
-            metadata[META_PRIOR] = prior
-        try:
-            etag: str | None = self.provider.put(
-                name,
-                data,
-                mode=put_mode(expected),
-                metadata=metadata,
-                content_type=self.codec.media_type,
-                content_encoding=self.codec.content_encoding,
-            )
-        except KeySyncError as exc:
-            landed, etag = reconcile(self.provider, name, token)
-            if not landed:
-                raise KeySyncError(key, expected) from exc
-        except ProviderError:
-            # The SDK gave up, but an attempt may have landed with its reply lost.
-            try:
-                landed, etag = reconcile(self.provider, name, token)
-            except CloudMappingError:
-                landed = False
-            if not landed:
-                raise
-        if etag is not None:
-            self._view.record(name, etag, chain=chain_of(metadata))
-        return typed, etag
-
-    def _prior(self, name: str, expected: str | None, replaced: Mapping[str, str] | None) -> str:
-        """The token history a write replacing version ``expected`` carries."""
-        if expected is None:
-            return ""
-        if replaced is not None:
-            return chain_of(replaced)
-        return self._view.chain_for(name, expected)
-
     def __setitem__(self, key: K, value: V) -> None:
-        name = self._keys.encode(key)
-        expected = self._view.get(name)
-        self._put(key, name, value, expected)
+        name = self._core.keys.encode(key)
+        seen = self._view.version(name)
+        written = self._core.write(key, name, value, seen)[1]
+        if written.version is not None:  # None: landed, then replaced by another writer
+            self._advance(name, seen, written.version)
 
     def __delitem__(self, key: K) -> None:
-        name = self._keys.encode(key)
+        name = self._core.keys.encode(key)
         expected = self._view.get(name)
         if expected is None:
             raise KeyError(key)
-        self._delete(key, name, expected)
+        self._core.delete(key, name, expected)
+        self._view.advance(name, expected, None)
 
-    def _delete(self, key: K, name: str, expected: str) -> None:
-        try:
-            self.provider.delete(name, if_match=expected)
-        except (KeySyncError, KeyError) as exc:
-            # A retried delete whose first attempt landed fails its condition; the object
-            # being gone is exactly what was asked, so only a different version is a conflict.
-            try:
-                self.provider.head(name)
-            except KeyError:
-                pass
-            else:
-                raise KeySyncError(key, expected) from exc
-        self._view.record(name, None)
+    # --- atomic operations ----------------------------------------------------------------
+
+    def setdefault(self, key: K, default: V | None = None) -> V:
+        """``self[key]`` if present, else store ``default`` create-only and return it.
+
+        Atomic across writers: losers of a race return the winner's value.
+        """
+        return _atomic.setdefault(self._core, self._view, key, default)
+
+    def modify(
+        self,
+        key: K,
+        fn: Callable[[V], V],
+        default: V = _atomic.MISSING,
+        *,
+        timeout: float = 300.0,
+    ) -> V:
+        """Read-modify-write ``key`` until no other writer intervened; return what was stored.
+
+        ``fn`` gets the current value (``default`` if the key is absent) and returns the new
+        one; it may run several times. A conflict is retried with jittered exponential
+        backoff, so concurrent increments never lose an update. When ``modify`` raises,
+        nothing ``fn`` computed was stored.
+        """
+        return _atomic.modify(self._core, self._view, key, fn, default, timeout)
+
+    # --- bulk operations ------------------------------------------------------------------
+
+    def get_many(self, keys: Iterable[K], *, executor: Executor | None = None) -> dict[K, V]:
+        """The values of the keys that exist, fetched concurrently; missing keys are left out.
+
+        Any other failure (a conflict, a decode error) raises one ``BulkError`` after every key
+        was tried.
+        """
+        return _bulk.get_many(self._core, self._view, self._pool, executor, keys)
+
+    def set_many(
+        self,
+        items: Mapping[K, V] | Iterable[tuple[K, V]],
+        *,
+        executor: Executor | None = None,
+    ) -> None:
+        """Write every item concurrently, each conditional on the view; failures are
+        collected into one ``BulkError`` while every other key lands."""
+        pairs = dict(items.items() if isinstance(items, Mapping) else items)
+        _bulk.set_many(self._core, self._view, self._pool, executor, pairs)
+
+    def delete_many(self, keys: Iterable[K], *, executor: Executor | None = None) -> None:
+        """Delete every key, each conditional on its etag; uses the provider's batch delete
+        where it has one. Keys not in the view fail with ``KeyError`` in the ``BulkError``."""
+        _bulk.delete_many(self._core, self._view, self._pool, executor, keys)
+
+    def _iter_items(self) -> Iterator[tuple[K, V]]:
+        keys = list(self)
+        for start in range(0, len(keys), _bulk.CHUNK):
+            chunk = keys[start : start + _bulk.CHUNK]
+            found = self.get_many(chunk)
+            for key in chunk:
+                if key in found:
+                    yield key, found[key]
+
+    def items(self) -> ItemsView[K, V]:
+        """Key-value pairs, fetched in bulk (``get_many``) rather than one GET at a time."""
+        return _BulkItems(self)
+
+    def values(self) -> ValuesView[V]:
+        """Values, fetched in bulk (``get_many``) rather than one GET at a time."""
+        return _BulkValues(self)
+
+    def update(self, other: Any = (), /, **kwargs: V) -> None:
+        """``dict.update`` through ``set_many``: every item lands or is named in a BulkError."""
+        pairs: dict[K, V] = {}
+        if isinstance(other, Mapping):
+            pairs.update(other)
+        elif hasattr(other, "keys"):
+            pairs.update((k, other[k]) for k in other.keys())  # noqa: SIM118  # dict.update protocol: call keys()
+        else:
+            pairs.update(other)
+        pairs.update(kwargs)  # type: ignore[arg-type]  # keyword keys are str, as in dict
+        self.set_many(pairs)
+
+    def clear(self) -> None:
+        """Delete every key in the view through ``delete_many``."""
+        self.delete_many(list(self))
+
+    def close(self) -> None:
+        """Shut down the mapping's own thread pool and the provider's clients."""
+        self._pool.close()
+        self.provider.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # --- presentation and pickling --------------------------------------------------------
 
@@ -390,12 +360,26 @@ class CloudMapping(BulkMixin[K, V], AtomicMixin[K, V], MutableMapping[K, V], Gen
             "max_workers": self.max_workers,
             "max_decoded_size": self.max_decoded_size,
             "cache": self.cache,
-            "upgrade": self._values.upgrade,
+            "upgrade": self._core.values.upgrade,
             "key_encoding": self.key_encoding,
-            "view": self._view.snapshot(),
+            "view": self._view.versions(),
         }
         cls: type = type(self)
         specialised = False
         while cls.__dict__.get("_is_specialisation"):
             cls, specialised = cls.__base__, True  # type: ignore[assignment]  # one base
         return (rebuild, (cls, specialised, self.key_type, self.value_type, state))
+
+
+class _BulkItems(ItemsView[K, V]):
+    _mapping: CloudMapping[K, V]
+
+    def __iter__(self) -> Iterator[tuple[K, V]]:
+        return self._mapping._iter_items()
+
+
+class _BulkValues(ValuesView[V]):
+    _mapping: CloudMapping[Any, V]
+
+    def __iter__(self) -> Iterator[V]:
+        return (v for _, v in self._mapping._iter_items())

@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel, PydanticSchemaGenerationError, TypeAdapter, ValidationError
+from pydantic_core import SchemaSerializer
 
 from .codecs import CodecStack
 from .codecs._finite import check_finite
@@ -71,9 +72,14 @@ class ValueCodec(Generic[V]):
         *,
         limit: int | None = None,
         upgrade: Upgrade | None = None,
+        key_text: Callable[[Any], str] | None = None,
     ) -> None:
         self.value_type = value_type
         self.stack = stack
+        # Key-bound transforms (aesgcm) bind each object to its key's string form.
+        self._key_text: Callable[[Any], str] | None = None
+        if stack.binds_key:
+            self._key_text = key_text or _str_key
         self.limit = limit
         self.upgrade = upgrade
         fmt = stack.serializer.format
@@ -101,7 +107,25 @@ class ValueCodec(Generic[V]):
             self._validate_json = self._adapter.validate_json
         self._dump_json: Callable[[Any], bytes] | None = None
         if self._trusted and self._fast_json and not self._transforms and self._adapter:
-            self._dump_json = self._adapter.dump_json
+            # The adapter's serializer, called as ``dump_json`` calls it (every argument at
+            # its default) without that method's Python layer of keyword passing.
+            serializer = self._adapter.serializer
+            built = isinstance(serializer, SchemaSerializer)  # pyright: ignore[reportUnnecessaryIsInstance]  # a deferred build leaves a placeholder
+            self._dump_json = serializer.to_json if built else self._adapter.dump_json
+        # A type that cannot hold a float cannot hide a NaN as ``null``: no scan of its JSON.
+        self._float_free = self._adapter is not None and _float_free(self._adapter.core_schema)
+        self._via_code = self._adapter is not None and _serializes_through_code(
+            self._adapter.core_schema
+        )
+
+    @property
+    def direct(self) -> tuple[type | None, Callable[[Any], bytes] | None]:
+        """``(T, dump)`` when ``encode(key, v)`` of a ``v`` of exactly type ``T`` is just
+        ``dump(v)`` (a model with no float anywhere, plain JSON, no transforms); else
+        ``(None, None)``. A ``ValueError`` from ``dump`` means: call ``encode`` instead."""
+        if self._dump_json is None or not self._float_free:
+            return None, None
+        return self._trusted, self._dump_json
 
     @cached_property
     def fingerprint(self) -> str:
@@ -142,7 +166,7 @@ class ValueCodec(Generic[V]):
         if dump is not None and type(value) is self._trusted:
             try:  # the common case in one call: a model instance to plain JSON
                 body = dump(value)
-                if b"null" in body:
+                if not self._float_free and body.find(b"null") >= 0:
                     check_finite(body, self._adapter_dump(value))
             except ValueError as exc:
                 raise InvalidValueError(
@@ -150,7 +174,14 @@ class ValueCodec(Generic[V]):
                 ) from exc
             return value, body  # type: ignore[return-value]  # value is exactly the model class V
         typed, body = self.serialize(key, value)
-        return typed, self.stack.encode_bytes(body) if self._transforms else body
+        if not self._transforms:
+            return typed, body
+        if self._key_text is None:
+            return typed, self.stack.encode_bytes(body)
+        try:
+            return typed, self.stack.encode_bytes(body, key=self._key_text(key))
+        except CodecError as exc:
+            raise CodecError(f"{exc} (codec {self.stack.name!r})", key=key) from exc
 
     def serialize(self, key: Any, value: object) -> tuple[V, bytes]:
         """Validate then run the serializer only (no transforms)."""
@@ -177,7 +208,7 @@ class ValueCodec(Generic[V]):
 
     def _adapter_dump(self, typed: object) -> object:
         """``typed`` as plain Python data with floats kept, for the NaN check."""
-        if isinstance(typed, BaseModel):
+        if isinstance(typed, BaseModel) and not self._via_code:
             return typed  # has_non_finite walks model fields without dumping
         assert self._adapter is not None
         return self._adapter.dump_python(cast(V, typed))
@@ -205,7 +236,8 @@ class ValueCodec(Generic[V]):
         body = data
         if self._transforms:
             try:
-                body = self.stack.decode_bytes(data, limit=self.limit)
+                text = None if self._key_text is None else self._key_text(key)
+                body = self.stack.decode_bytes(data, limit=self.limit, key=text)
             except CodecError as exc:
                 raise CodecError(f"{exc} (codec {self.stack.name!r})", key=key) from exc
         if self._adapter is None:
@@ -236,6 +268,69 @@ class ValueCodec(Generic[V]):
             raise CodecError(
                 f"stored bytes cannot be read with codec {self.stack.name!r}: {exc}", key=key
             ) from exc
+
+
+# Core-schema types whose JSON never holds a float (NaN and Infinity are floats).
+_NO_FLOAT = frozenset(
+    {
+        "model", "model-fields", "model-field", "typed-dict", "typed-dict-field",
+        "dataclass", "dataclass-args", "dataclass-field", "computed-field",
+        "default", "nullable", "union", "tagged-union", "definitions", "definition-ref",
+        "list", "tuple", "set", "frozenset", "dict", "literal", "enum",
+        "int", "str", "bool", "none", "bytes", "uuid", "url", "multi-host-url",
+        "datetime", "date", "time", "timedelta",
+    }
+)  # fmt: skip
+
+
+def _schema_nodes(schema: object) -> Iterator[dict[str, Any]]:
+    """Every dict of a pydantic core schema, each once (schemas share nodes)."""
+    stack: list[object] = [schema]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            found = cast("dict[str, Any]", node)
+            if id(found) in seen:
+                continue
+            seen.add(id(found))
+            yield found
+            stack.extend(found.values())
+        elif isinstance(node, (list, tuple)):
+            stack.extend(cast("Sequence[object]", node))
+
+
+def _custom(node: dict[str, Any]) -> bool:
+    """Whether a core-schema node serializes through user code (a serializer, a computed
+    field), whose output is not in the instance's own fields."""
+    return "serialization" in node or bool(node.get("computed_fields"))
+
+
+def _float_free(schema: object) -> bool:
+    """Whether values of this pydantic core schema never serialize a float.
+
+    Conservative: a schema type not known float-free, a custom serializer, or a model that
+    allows extra fields answers ``False`` (the written JSON is then checked for NaN).
+    """
+    for node in _schema_nodes(schema):
+        kind = node.get("type")
+        if isinstance(kind, str) and kind not in _NO_FLOAT:
+            return False
+        extra = (node.get("extra_behavior"), node.get("extra_fields_behavior"))
+        if _custom(node) or "allow" in extra:
+            return False
+    return True
+
+
+def _serializes_through_code(schema: object) -> bool:
+    return any(_custom(node) for node in _schema_nodes(schema))
+
+
+def _str_key(key: Any) -> str:
+    """The string form of a key when no key codec is given: ``str`` keys only."""
+    if isinstance(key, str):
+        return key
+    raise CodecError(f"codec needs the key's string form, and {type(key).__name__} has none here")
 
 
 def _type_name(tp: Any) -> str:

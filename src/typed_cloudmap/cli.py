@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from . import _cli_bulk as bulk
+from ._cli_edit import edit as _edit
 from ._cli_errors import (
     EXIT_CODES_HELP,
     CliUsageError,
@@ -24,11 +25,13 @@ from ._cli_errors import (
     reporting,
 )
 from ._cli_options import (
+    AllowPickle,
     AsJson,
     Codec,
     KeyEncoding,
     Prefix,
     Settings,
+    ShowVersion,
     TypeSpec,
     Upgrade,
     Url,
@@ -38,9 +41,7 @@ from ._cli_options import (
     value_type,
 )
 from ._cli_output import (
-    escape_controls,
     failure_reason,
-    human_size,
     print_json,
     print_rows,
     print_value,
@@ -48,9 +49,12 @@ from ._cli_output import (
     stderr_console,
 )
 from ._cli_policy import inferred_stack
+from ._cli_rekey import rekey
 from ._cli_store import Reader, open_store, parse_value
-from ._mapping import META_CODEC
-from .errors import BulkError, CodecError, KeySyncError
+from ._cli_text import info_text, too_deep, write_failures
+from ._cli_watch import watch as _watch
+from ._metadata import stored_codec
+from .errors import BulkError, KeySyncError
 
 app = typer.Typer(
     name="typed-cloudmap",
@@ -68,6 +72,7 @@ app = typer.Typer(
 @app.callback()
 def main(
     ctx: typer.Context,
+    version: ShowVersion = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bars or summaries on stderr.")
@@ -99,13 +104,15 @@ def ls(
     """List keys with size, codec stack and etag (one listing; HEADs only for codecs)."""
     opts = settings(ctx)
     with reporting(Redactor([url]), debug=opts.debug):
-        store = open_store(url, None, workers=workers, key_encoding=key_encoding, read_only=True)
+        store = open_store(
+            url, None, workers=workers, key_encoding=key_encoding, read_only=True, allow_pickle=True
+        )
         entries, _ = bulk.list_keys(store, prefix, quiet=opts.quiet)
         stacks: dict[str, str | None] = {}
         if codecs:
             with progress("reading metadata", len(entries), quiet=opts.quiet) as bar:
                 for entry, head in store.heads(entries, bar.advance):
-                    stacks[entry.key] = (head.metadata or {}).get(META_CODEC) if head else None
+                    stacks[entry.key] = stored_codec(head.metadata, entry.key) if head else None
         rows = [
             {"key": e.key, "size": e.size, "codec": stacks.get(e.key), "etag": e.etag}
             for e in entries
@@ -126,11 +133,14 @@ def get(
     upgrade: Upgrade = None,
     raw: Annotated[bool, typer.Option("--raw", help="Write the stored bytes as they are.")] = False,
     key_encoding: KeyEncoding = "percent",
+    allow_pickle: AllowPickle = False,
 ) -> None:
     """Print one value, decoded and pretty-printed (JSON where it can be)."""
     opts = settings(ctx)
     with reporting(Redactor([url]), debug=opts.debug):
-        store = open_store(url, codec, key_encoding=key_encoding, read_only=True)
+        store = open_store(
+            url, codec, key_encoding=key_encoding, read_only=True, allow_pickle=allow_pickle
+        )
         name = store.name(key)
         try:
             if raw:
@@ -139,27 +149,18 @@ def get(
                 sys.stdout.flush()
                 sys.stdout.buffer.write(obj.data)
                 return
-            reader = Reader(
-                store, value_type(type_), upgrade=upgrade_hook(upgrade), fallback=_fallback(type_)
-            )
-            value = reader.get(key)
+            fallback = "raw" if type_ is None else "orjson"
+            hook = upgrade_hook(upgrade)
+            value = Reader(store, value_type(type_), upgrade=hook, fallback=fallback).get(key)
         except KeyError:
             store.check_exists()  # a missing bucket is a provider error, not a missing key
             raise KeyError(key) from None
         except RecursionError:
-            raise _too_deep(key) from None
+            raise too_deep(key) from None
         try:
             print_value(value)
         except RecursionError:
-            raise _too_deep(key) from None
-
-
-def _too_deep(key: str) -> CodecError:
-    return CodecError("the value is nested too deeply to show; use --raw", key=key)
-
-
-def _fallback(type_: str | None) -> str:
-    return "raw" if type_ is None else "orjson"
+            raise too_deep(key) from None
 
 
 @app.command(epilog=EXIT_CODES_HELP)
@@ -177,6 +178,7 @@ def put(
         typer.Option("--overwrite", help="Replace an existing value (still etag-conditional)."),
     ] = False,
     key_encoding: KeyEncoding = "percent",
+    allow_pickle: AllowPickle = False,
 ) -> None:
     """Store one value: create-only unless --overwrite; prints the new etag.
 
@@ -185,7 +187,7 @@ def put(
     """
     opts = settings(ctx)
     with reporting(Redactor([url]), debug=opts.debug):
-        store = open_store(url, codec, key_encoding=key_encoding)
+        store = open_store(url, codec, key_encoding=key_encoding, allow_pickle=allow_pickle)
         store.name(key)  # an impossible key is a usage error, before any I/O
         vtype = value_type(type_)
         stack: Any = store.codec
@@ -221,7 +223,7 @@ def rm(
     opts = settings(ctx)
     redact = Redactor([url])
     with reporting(redact, debug=opts.debug):
-        store = open_store(url, None, key_encoding=key_encoding, read_only=True)
+        store = open_store(url, None, key_encoding=key_encoding, read_only=True, allow_pickle=True)
         for key in keys:
             store.name(key)  # refuse impossible keys before deleting anything
         mapping = store.mapping(bytes, "raw")
@@ -256,25 +258,14 @@ def info(
     """Counts, bytes, and the codec stacks and schema fingerprints found."""
     opts = settings(ctx)
     with reporting(Redactor([url]), debug=opts.debug):
-        store = open_store(url, None, workers=workers, key_encoding=key_encoding, read_only=True)
+        store = open_store(
+            url, None, workers=workers, key_encoding=key_encoding, read_only=True, allow_pickle=True
+        )
         report = bulk.info(store, sample=sample, key_prefix=prefix, quiet=opts.quiet)
         if as_json:
             print_json({"url": redact_url(url), **report.as_json()})
             return
-        lines = [
-            f"store          {redact_url(url)}",
-            f"keys           {report.keys}",
-            f"other objects  {report.foreign} (names that are not mapping keys)",
-            f"total size     {human_size(report.total_bytes)} ({report.total_bytes} bytes)",
-            f"largest        {human_size(report.largest)}",
-            f"inspected      {report.inspected} object(s) for metadata",
-        ]
-        for label, counts in (("codec ", report.codecs), ("schema", report.schemas)):
-            lines += [
-                f"{label}         {n:>8}  {escape_controls(name)}"
-                for name, n in counts.most_common()
-            ]
-        sys.stdout.write("\n".join(lines) + "\n")
+        sys.stdout.write(info_text(redact_url(url), report))
 
 
 @app.command(epilog=EXIT_CODES_HELP)
@@ -288,6 +279,7 @@ def validate(
     as_json: AsJson = False,
     workers: Workers = 16,
     key_encoding: KeyEncoding = "percent",
+    allow_pickle: AllowPickle = False,
 ) -> None:
     """Decode every value (as --type); print each failing key with the reason.
 
@@ -295,7 +287,14 @@ def validate(
     """
     opts = settings(ctx)
     with reporting(Redactor([url]), debug=opts.debug):
-        store = open_store(url, codec, workers=workers, key_encoding=key_encoding, read_only=True)
+        store = open_store(
+            url,
+            codec,
+            workers=workers,
+            key_encoding=key_encoding,
+            read_only=True,
+            allow_pickle=allow_pickle,
+        )
         report = bulk.validate(
             store,
             value_type(type_),
@@ -307,8 +306,7 @@ def validate(
         if as_json:
             print_json({"checked": report.checked, "valid": report.valid, "invalid": failures})
         else:
-            for key, reason in failures.items():
-                sys.stdout.write(f"{escape_controls(key)}\t{reason}\n")
+            write_failures(failures)
         _note(ctx, f"checked {report.checked}: {report.valid} valid, {len(failures)} invalid")
     if report.invalid:
         raise typer.Exit(int(ExitCode.FAILURES))
@@ -340,6 +338,7 @@ def migrate(
         str,
         typer.Option("--src-key-encoding", help="Key encoding of SRC: 'percent' or 'quote'."),
     ] = "percent",
+    allow_pickle: AllowPickle = False,
 ) -> None:
     """Copy every key of SRC to DST, re-encoded; create-only, so a rerun resumes.
 
@@ -350,9 +349,14 @@ def migrate(
         if src == dst:
             raise CliUsageError("SRC and DST are the same store; migrate into a new prefix")
         source = open_store(
-            src, src_codec, workers=workers, key_encoding=src_key_encoding, read_only=True
+            src,
+            src_codec,
+            workers=workers,
+            key_encoding=src_key_encoding,
+            read_only=True,
+            allow_pickle=allow_pickle,
         )
-        target = open_store(dst, codec, workers=workers)
+        target = open_store(dst, codec, workers=workers, allow_pickle=allow_pickle)
         report = bulk.migrate(
             source,
             target,
@@ -372,11 +376,13 @@ def migrate(
         if as_json:
             print_json({**summary, "failures": failures})
         else:
-            for key, reason in failures.items():
-                sys.stdout.write(f"{escape_controls(key)}\t{reason}\n")
+            write_failures(failures)
         _note(ctx, ", ".join(f"{n} {what}" for what, n in summary.items()))
     if report.failed:
         raise typer.Exit(int(ExitCode.FAILURES))
+
+
+app.command(epilog=EXIT_CODES_HELP)(rekey)
 
 
 @app.command()
@@ -391,5 +397,7 @@ def demo(
     run_demo(root)
 
 
+app.command("watch", epilog=EXIT_CODES_HELP)(_watch)
+app.command("edit", epilog=EXIT_CODES_HELP)(_edit)
 if __name__ == "__main__":  # ``python -m typed_cloudmap.cli``
     app(prog_name="typed-cloudmap")

@@ -22,10 +22,11 @@ from typing import ClassVar
 
 import pytest
 
+from ._testing_async import AsyncProviderConformance
 from .errors import KeySyncError
 from .providers._base import CREATE, OVERWRITE, IfMatch, Provider, SupportsBatchDelete
 
-__all__ = ["ProviderConformance"]
+__all__ = ["AsyncProviderConformance", "ProviderConformance"]
 
 _ALL_BYTES = bytes(range(256)) * 4
 

@@ -19,7 +19,7 @@ from typed_cloudmap.codecs import (
 )
 from typed_cloudmap.errors import CodecError, MissingDependencyError
 
-BUILTINS = ["hmac", "json", "orjson", "pickle", "raw", "str", "zlib", "zstd"]
+BUILTINS = ["aesgcm", "hmac", "json", "orjson", "pickle", "raw", "str", "zlib", "zstd"]
 
 
 class Reverse:
@@ -157,6 +157,17 @@ def test_missing_orjson_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None
     with pytest.raises(MissingDependencyError) as info:
         get_codec("orjson")
     assert info.value.package == "orjson"
+
+
+def test_aesgcm_builtin_names_the_crypto_extra() -> None:
+    from typed_cloudmap._lazy import Builtin
+    from typed_cloudmap.codecs._registry import CODECS
+
+    entry = CODECS.builtins["aesgcm"]
+    assert entry == Builtin(
+        "typed_cloudmap.codecs._aesgcm:AesGcmTransform", ("cryptography",), "cryptography", "crypto"
+    )
+    assert "aesgcm" in available_codecs()
 
 
 def _make_plugin(root: Path, dist: str, body: str, entry: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import multiprocessing
 import os
 import pickle
@@ -12,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from typed_cloudmap.errors import KeySyncError, ProviderError, ValueSizeError
+from typed_cloudmap import CloudMapping
+from typed_cloudmap.errors import CodecError, KeySyncError, ProviderError, ValueSizeError
 from typed_cloudmap.providers import IfMatch
 from typed_cloudmap.providers._base import Provider
 from typed_cloudmap.providers.local import LocalProvider
@@ -23,6 +25,29 @@ class TestLocalProvider(ProviderConformance):
     @pytest.fixture
     def provider(self, tmp_path: Path) -> Provider:
         return LocalProvider(tmp_path / "store")
+
+    def test_long_name(self, provider: Provider, prefix: str) -> None:
+        """A file system holds 255 bytes per segment: a longer one is refused, naming the key;
+        a long name of shorter segments is stored verbatim."""
+        with pytest.raises(ValueError, match="over 255 bytes"):
+            provider.put(prefix + "n" * 256, b"long")
+        room = provider.max_name_length - len(prefix.encode())
+        name = prefix + "/".join(["n" * 200] * (room // 201))
+        provider.put(name, b"long", mode="create")
+        got = provider.get(name)
+        assert got is not None
+        assert got.data == b"long"
+        assert [o.name for o in provider.list(prefix)] == [name]
+
+
+class TestLocalProviderSidecar(ProviderConformance):
+    """The same suite with metadata in the ``.typed-cloudmap/meta`` sidecar."""
+
+    @pytest.fixture
+    def provider(self, tmp_path: Path) -> Provider:
+        return LocalProvider(tmp_path / "store", metadata="sidecar")
+
+    test_long_name = TestLocalProvider.test_long_name
 
 
 @pytest.fixture
@@ -37,7 +62,9 @@ def fast(tmp_path: Path) -> LocalProvider:
 
 
 def _files(root: Path) -> set[str]:
-    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+    """The data files under ``root``, outside the store's own ``.typed-cloudmap`` folder."""
+    found = {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+    return {f for f in found if not f.startswith(".typed-cloudmap/")}
 
 
 # --- names ------------------------------------------------------------------------------
@@ -54,7 +81,8 @@ def _files(root: Path) -> set[str]:
         "a//b",
         "a/",
         "",
-        "a\\b",
+        "a/.typed-cloudmap/b",
+        "n/" + "x" * 256,
         "a\x00b",
         "..",
         ".",
@@ -67,7 +95,7 @@ def test_names_that_could_escape_are_refused(local: LocalProvider, name: str) ->
         lambda: local.head(name),
         lambda: local.delete(name),
     ):
-        with pytest.raises(ValueError, match="object name") as info:
+        with pytest.raises(ValueError, match=r"object name .* cannot be a file") as info:
             call()
         assert not isinstance(info.value, KeySyncError)
     assert list(local.list()) == []
@@ -80,97 +108,273 @@ def test_escape_attempt_writes_nothing_outside_root(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
 
 
-def test_file_and_folder_of_the_same_name_coexist(local: LocalProvider) -> None:
-    names = [
-        "a",
-        "a/b",
-        "a/b/c",
-        "x.tcm",
-        "x.tcm/y",
-        "x.dir/z",
-        "l.lock/m",
-        "t.tmp/u",
-        "_locks.lock/v",
-    ]
-    for n in names:
-        local.put(n, n.encode(), mode="create")
-    for n in names:
-        got = local.get(n)
-        assert got is not None
-        assert got.data == n.encode()
-    assert [o.name for o in local.list()] == sorted(names)
-    assert [o.name for o in local.list("a/")] == ["a/b", "a/b/c"]
-    assert [o.name for o in local.list("x")] == ["x.dir/z", "x.tcm", "x.tcm/y"]
+# --- layout: a plain directory ------------------------------------------------------------
+
+
+def test_object_is_a_plain_file_with_exactly_the_bytes(local: LocalProvider) -> None:
+    local.put("a/b/c", b"\x00raw bytes\xff", metadata={"tcm_codec": "raw"}, content_type="x/y")
+    root = Path(local.root)
+    assert (root / "a" / "b" / "c").read_bytes() == b"\x00raw bytes\xff"
+    assert _files(root) == {"a/b/c"}
+    assert local.metadata_store == "xattr"  # this machine's file systems take user xattrs
+    assert b"tcm_codec" in os.getxattr(root / "a" / "b" / "c", "user.typed-cloudmap")
+    got = local.get("a/b/c")
+    assert got is not None
+    assert (got.metadata, got.content_type) == ({"tcm_codec": "raw"}, "x/y")
+
+
+def test_sub_directory_is_the_store_of_its_sub_prefix(tmp_path: Path) -> None:
+    top = LocalProvider(tmp_path / "data")
+    top.put("users/alice", b"A", metadata={"tcm_codec": "orjson"})
+    top.put("users/team/bob", b"B")
+    top.put("other", b"O")
+    sub = LocalProvider(tmp_path / "data" / "users")
+    assert [o.name for o in sub.list()] == ["alice", "team/bob"]
+    got = sub.get("alice")
+    assert got is not None
+    assert (got.data, got.metadata) == (b"A", {"tcm_codec": "orjson"})
+    assert sub.head("alice").etag == top.head("users/alice").etag
+    assert sub.home == top.home  # one lock folder for both
+    etag = sub.put("carol", b"C", mode="create")
+    assert top.head("users/carol").etag == etag
+    with pytest.raises(KeySyncError):
+        top.put("users/carol", b"C2", mode="create")
+
+
+def test_sidecar_is_detected_where_xattrs_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOTSUP, "Operation not supported")
+
+    monkeypatch.setattr(os, "setxattr", refuse)
+    store = LocalProvider(tmp_path / "store")
+    store.put("k", b"v", metadata={"tcm_codec": "raw"})
+    assert store.metadata_store == "sidecar"
+    meta = tmp_path / "store" / ".typed-cloudmap" / "meta"
+    assert len(list(meta.iterdir())) == 1
+    assert [o.name for o in store.list()] == ["k"]
+    got = LocalProvider(tmp_path / "store").get("k")  # another instance finds the sidecar
+    assert got is not None
+    assert got.metadata == {"tcm_codec": "raw"}
+    # Another tool replaces the file: the sidecar no longer belongs to it.
+    (tmp_path / "store" / "k.new").write_bytes(b"foreign")
+    os.replace(tmp_path / "store" / "k.new", tmp_path / "store" / "k")
+    got = store.get("k")
+    assert got is not None
+    assert (got.data, got.metadata) == (b"foreign", {})
+    store.delete("k")
+    assert list(meta.iterdir()) == []
+
+
+def test_store_folder_is_private_and_ignored_by_git(local: LocalProvider) -> None:
+    local.put("k", b"v")
+    home = Path(local.root) / ".typed-cloudmap"
+    assert home.stat().st_mode & 0o777 == 0o700
+    assert (home / ".gitignore").read_text().splitlines()[-1] == "*"
+    for lock in (home / "locks").iterdir():
+        assert lock.stat().st_mode & 0o777 == 0o600
+
+
+def test_private_mode_makes_owner_only_files(tmp_path: Path) -> None:
+    store = LocalProvider(tmp_path / "store", private=True)
+    store.put("a/b", b"secret")
+    assert (tmp_path / "store" / "a" / "b").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "store" / "a").stat().st_mode & 0o777 == 0o700
+
+
+# --- names the file system cannot hold --------------------------------------------------
+
+
+def test_key_beside_a_folder_of_the_same_name_is_refused(local: LocalProvider) -> None:
+    local.put("a/b", b"1")
+    with pytest.raises(ValueError, match=r"'a' is a folder holding other objects") as info:
+        local.put("a", b"2")
+    assert not isinstance(info.value, KeySyncError)
+    local.put("x", b"3")
+    with pytest.raises(ValueError, match=r"object name 'x/y' .* 'x' is a file"):
+        local.put("x/y", b"4")
+    with pytest.raises(KeyError):
+        local.get("x/y")
+    with pytest.raises(KeyError):
+        local.get("a")  # a folder is a prefix, not an object
+    assert [o.name for o in local.list()] == ["a/b", "x"]
 
 
 def test_list_is_sorted_across_folders(local: LocalProvider) -> None:
-    names = ["a-c", "a/b", "a", "a0", "a/b/c", "b", "a.", "caf\u00e9", "z/\U0001f600", "z/~"]
+    names = ["a-c", "a/b", "a0", "a/b2/c", "b", "a.", "caf\u00e9", "z/\U0001f600", "z/~"]
     for n in names:
         local.put(n, b"1")
     assert [o.name for o in local.list()] == sorted(names)
     assert [o.name for o in local.list("a")] == sorted(n for n in names if n.startswith("a"))
-    assert [o.name for o in local.list("a/b/")] == ["a/b/c"]
+    assert [o.name for o in local.list("a/b2/")] == ["a/b2/c"]
     assert list(local.list("nothing/")) == []
     assert list(local.list("../")) == []
 
 
-def test_long_segments_are_hashed_but_keep_their_names(local: LocalProvider) -> None:
-    long_file = "d/" + "f" * 300
-    long_dir = "e" * 400 + "/leaf"
-    unicode_long = "\u00e9" * 200  # 400 bytes of UTF-8
-    for n in (long_file, long_dir, unicode_long, "e/short"):
-        local.put(n, n.encode(), mode="create")
-        got = local.get(n)
-        assert got is not None
-        assert got.data == n.encode()
-        assert local.head(n).size == len(n.encode())
-    listed = [o.name for o in local.list()]
-    assert listed == sorted([long_file, long_dir, unicode_long, "e/short"])
-    assert [o.name for o in local.list("e")] == sorted([long_dir, "e/short"])
-    assert [o.name for o in local.list("e" * 400)] == [long_dir]
-    assert all(len(part) <= 255 for f in _files(Path(local.root)) for part in f.split("/"))
-    local.delete(long_dir)
-    local.delete(long_file)
-    assert [o.name for o in local.list()] == sorted([unicode_long, "e/short"])
-
-
 def test_name_over_the_limit_is_refused(local: LocalProvider) -> None:
     with pytest.raises(ValueSizeError):
-        local.put("n" * (local.max_name_length + 1), b"x")
-    local.put("n" * local.max_name_length, b"x")
+        local.put("n/" * (local.max_name_length // 2) + "n", b"x")
+    local.put("/".join(["n" * 200] * 5), b"x")
 
 
-# --- files on disk ----------------------------------------------------------------------
+# --- files of other tools -----------------------------------------------------------------
+
+
+def test_foreign_file_is_an_object_without_metadata(local: LocalProvider) -> None:
+    root = Path(local.root)
+    (root / "users").mkdir()
+    (root / "users" / "dropped.json").write_text('{"name": "x"}')
+    (root / "README").write_text("hello")
+    assert [o.name for o in local.list()] == ["README", "users/dropped.json"]
+    got = local.get("users/dropped.json")
+    assert got is not None
+    assert (got.data, got.metadata, got.content_type) == (b'{"name": "x"}', {}, None)
+
+
+def test_in_place_edit_changes_the_etag(local: LocalProvider) -> None:
+    etag = local.put("k", b"aaaa", metadata={"tcm_codec": "raw"})
+    path = Path(local.root) / "k"
+    inode = path.stat().st_ino
+    with open(path, "r+b") as f:  # same inode, same size: only the bytes and times change
+        f.write(b"bbbb")
+    assert path.stat().st_ino == inode
+    got = local.get("k")
+    assert got is not None
+    assert got.data == b"bbbb"
+    assert got.etag != etag
+    assert got.metadata == {"tcm_codec": "raw"}  # xattrs stay with the inode
+    assert local.get("k", if_none_match=etag) is not None
+    with pytest.raises(KeySyncError):
+        local.put("k", b"c", mode=IfMatch(etag))
+    assert [o.etag for o in local.list()] == [got.etag]
+
+
+def test_damaged_metadata_is_a_codec_error(local: LocalProvider) -> None:
+    local.put("k", b"v", metadata={"tcm_codec": "raw"})
+    os.setxattr(Path(local.root) / "k", "user.typed-cloudmap", b"{not json")
+    with pytest.raises(CodecError, match="'k'"):
+        local.get("k")
+    with pytest.raises(CodecError, match="'k'"):
+        local.head("k")
+
+
+def test_damaged_file_is_a_codec_error_never_a_key_error(tmp_path: Path) -> None:
+    users = CloudMapping[str, dict[str, int]](LocalProvider(tmp_path), codec="orjson|zstd")
+    users["alice"] = {"a": 1}
+    with open(tmp_path / "alice", "r+b") as f:  # damaged in place: the metadata stays
+        f.write(b"\x28\xb5\x2f\xfd garbage")
+    (tmp_path / "bob").write_bytes(b"not zstd at all")  # a foreign file, no metadata
+    reader = CloudMapping[str, dict[str, int]](LocalProvider(tmp_path), codec="orjson|zstd")
+    assert sorted(reader) == ["alice", "bob"]
+    for key in ("alice", "bob"):
+        with pytest.raises(CodecError, match=key):
+            reader[key]
+
+
+# --- a directory other users can write to -------------------------------------------------
+
+
+def test_symlinked_folder_is_refused_not_followed(tmp_path: Path) -> None:
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    store = LocalProvider(tmp_path / "shared")
+    (tmp_path / "shared" / "a").symlink_to(victim)
+    for call in (
+        lambda: store.put("a/secret", b"x"),
+        lambda: store.put("a/secret", b"x", mode="create"),
+        lambda: store.delete("a/secret"),
+    ):
+        with pytest.raises(ProviderError, match="symbolic link"):
+            call()
+    assert list(victim.iterdir()) == []
+    assert list(store.list()) == []
+    with pytest.raises(ProviderError, match="symbolic link"):
+        store.get("a/secret")
+
+
+def test_symlinked_file_is_refused_on_read(tmp_path: Path) -> None:
+    secret = tmp_path / "secret"
+    secret.write_bytes(b"private")
+    store = LocalProvider(tmp_path / "shared")
+    (tmp_path / "shared" / "k").symlink_to(secret)
+    with pytest.raises(ProviderError, match="symbolic link"):
+        store.get("k")
+    assert list(store.list()) == []
+    store.put("k", b"mine")  # an unconditional write replaces the link itself
+    assert secret.read_bytes() == b"private"
+
+
+def test_fifo_never_blocks(local: LocalProvider) -> None:
+    os.mkfifo(Path(local.root) / "pipe")
+    for call in (
+        lambda: local.get("pipe"),
+        lambda: local.head("pipe"),
+        lambda: local.put("pipe", b"x", mode="create"),
+        lambda: local.delete("pipe"),
+    ):
+        with pytest.raises(ProviderError, match="FIFO"):
+            call()
+    assert list(local.list()) == []
+
+
+def test_planted_lock_folder_of_another_user_is_not_adopted(tmp_path: Path) -> None:
+    (tmp_path / ".typed-cloudmap").mkdir()
+    # Writable by others, as a folder planted in a shared directory is: not ours to trust.
+    os.chmod(tmp_path / ".typed-cloudmap", 0o777)  # noqa: S103 - the hostile case under test
+    store = LocalProvider(tmp_path / "store")
+    assert store.home == store.root
+
+
+def test_lock_wait_times_out(tmp_path: Path) -> None:
+    import fcntl
+
+    store = LocalProvider(tmp_path / "store", lock_timeout=0.2)
+    store.put("k", b"v")
+    for lock in (tmp_path / "store" / ".typed-cloudmap" / "locks").iterdir():
+        fd = os.open(lock, os.O_RDONLY)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    started = time.monotonic()
+    with pytest.raises(ProviderError, match="lock"):
+        store.put("k", b"v2")
+    assert time.monotonic() - started < 5
+    got = store.get("k")
+    assert got is not None
+    assert got.data == b"v"
+
+
+def test_deep_planted_tree_lists_without_recursion_error(local: LocalProvider) -> None:
+    path = Path(local.root)
+    for _ in range(1000):
+        path = path / "d"
+        os.mkdir(path)
+    (path / "leaf").write_bytes(b"x")
+    local.put("top", b"1")
+    try:
+        assert [o.name for o in local.list()] == ["top"]  # the leaf's name is over 1024 bytes
+    finally:  # remove it bottom-up: shutil.rmtree (pytest's cleanup) recurses per level
+        (path / "leaf").unlink()
+        while path != Path(local.root):
+            path.rmdir()
+            path = path.parent
+
+
+def test_unreadable_and_odd_names_are_skipped(local: LocalProvider) -> None:
+    local.put("ok", b"1")
+    os.mkdir(os.path.join(os.fsencode(local.root), b"bad\xff"))
+    with open(os.path.join(os.fsencode(local.root), b"bad\xff", b"x"), "wb") as f:
+        f.write(b"2")
+    assert [o.name for o in local.list()] == ["ok"]
 
 
 def test_leftover_temp_files_are_ignored(local: LocalProvider) -> None:
     local.put("k", b"v1")
-    root = Path(local.root)
-    # What a writer killed between creating its temp file and renaming it leaves behind.
-    (root / "0123456789abcdef0123456789abcdef.tmp").write_bytes(b"TCM1garbage")
-    (root / "half").mkdir()
-    (root / "half" / "fedcba9876543210fedcba9876543210.tmp").write_bytes(b"")
+    tmp = Path(local.root) / ".typed-cloudmap" / "tmp"
+    (tmp / "0123456789abcdef0123456789abcdef").write_bytes(b"half a write")
     assert [o.name for o in local.list()] == ["k"]
     got = local.get("k")
     assert got is not None
     assert got.data == b"v1"
-    with pytest.raises(KeyError):
-        local.get("half/x")
-    local.put("half/x", b"new", mode="create")
-    assert [o.name for o in local.list()] == ["half/x", "k"]
-
-
-def test_foreign_and_damaged_files_are_skipped_in_listing(local: LocalProvider) -> None:
-    local.put("good", b"1")
-    root = Path(local.root)
-    (root / "README.txt").write_text("not an object")
-    (root / "bad.tcm").write_bytes(b"not a header")
-    (root / "copy.tcm").write_bytes((root / "good.tcm").read_bytes())  # header names "good"
-    assert [o.name for o in local.list()] == ["good"]
-    with pytest.raises(ProviderError):
-        local.get("bad")
-    with pytest.raises(ProviderError):
-        local.get("copy")
 
 
 def test_no_temp_or_lock_files_in_listings_after_many_writes(fast: LocalProvider) -> None:
@@ -178,8 +382,9 @@ def test_no_temp_or_lock_files_in_listings_after_many_writes(fast: LocalProvider
         fast.put(f"k{i % 7}", b"x")
     assert [o.name for o in fast.list()] == [f"k{i}" for i in range(7)]
     root = Path(fast.root)
-    assert not [f for f in _files(root) if f.endswith(".tmp")]
-    assert len(list((root / "_locks.lock").iterdir())) <= 256
+    assert _files(root) == {f"k{i}" for i in range(7)}
+    assert list((root / ".typed-cloudmap" / "tmp").iterdir()) == []
+    assert len(list((root / ".typed-cloudmap" / "locks").iterdir())) <= 256
 
 
 def test_deletes_remove_empty_folders(local: LocalProvider) -> None:
@@ -316,4 +521,81 @@ def test_conditional_increments_across_processes(tmp_path: Path) -> None:
     assert int(got.data) == _PROCESSES * _THREADS * _INCREMENTS
     assert conflicts > 0, "the processes never raced; the test proves nothing"
     assert [o.name for o in provider.list()] == ["counter"]
-    assert sorted(os.listdir(provider.root)) == ["_locks.lock", "counter.tcm"]
+    assert sorted(os.listdir(provider.root)) == [".typed-cloudmap", "counter"]
+
+
+def test_stale_temp_files_of_dead_writers_are_removed(tmp_path: Path) -> None:
+    LocalProvider(tmp_path).put("k", b"v")
+    tmp = tmp_path / ".typed-cloudmap" / "tmp"
+    (tmp / "old").write_bytes(b"dead writer")
+    (tmp / "recent").write_bytes(b"maybe a live writer")
+    os.utime(tmp / "old", (time.time() - 2 * 24 * 3600,) * 2)
+    LocalProvider(tmp_path).put("k", b"v2")  # a new instance cleans up once
+    assert sorted(p.name for p in tmp.iterdir()) == ["recent"]
+
+
+def test_mapping_sync_skips_what_is_not_an_object(tmp_path: Path) -> None:
+    """Links, FIFOs and undecodable names never abort a mapping's ``sync`` or iteration."""
+    counts = CloudMapping[str, int](LocalProvider(tmp_path / "store"), codec="orjson")
+    counts["good"] = 1
+    root = tmp_path / "store"
+    os.mkfifo(root / "pipe")
+    (root / "link").symlink_to(tmp_path)
+    with open(os.path.join(os.fsencode(root), b"bad\xff"), "wb") as f:
+        f.write(b"2")
+    counts.sync()
+    assert dict(counts) == {"good": 1}
+
+
+def test_metadata_too_big_for_an_xattr_is_a_value_size_error(local: LocalProvider) -> None:
+    with pytest.raises(ValueSizeError, match="metadata"):
+        local.put("k", b"v", metadata={"big": "x" * 70_000})  # over the 64 KiB cap
+    refused = ""
+    try:  # ext4 holds one block (4 KiB) per attribute; XFS, btrfs and tmpfs hold 64 KiB
+        local.put("k", b"v", metadata={"big": "x" * 10_000})
+    except ValueSizeError as exc:
+        refused = str(exc)
+    if refused:
+        assert "extended-attribute limit" in refused
+        with pytest.raises(KeyError):
+            local.get("k")  # nothing was written
+    else:
+        got = local.get("k")
+        assert got is not None
+        assert got.metadata == {"big": "x" * 10_000}
+
+
+def test_planted_links_in_the_store_folder_are_refused(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "store").mkdir()
+    (tmp_path / "store" / ".typed-cloudmap").symlink_to(elsewhere)
+    store = LocalProvider(tmp_path / "store")
+    with pytest.raises(ProviderError, match="symbolic link"):
+        store.put("k", b"v")
+    assert list(elsewhere.iterdir()) == []
+
+    other = LocalProvider(tmp_path / "other")
+    other.put("k", b"v")
+    locks = tmp_path / "other" / ".typed-cloudmap" / "locks"
+    for lock in locks.iterdir():
+        lock.unlink()
+        lock.symlink_to(elsewhere / lock.name)  # dangling: following it would create a file
+    with pytest.raises(ProviderError):
+        other.put("k", b"v2")
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_file_url_options_are_declared(tmp_path: Path) -> None:
+    from typed_cloudmap.providers import open_url
+    from typed_cloudmap.providers._options import public_option_names
+
+    url = f"file://{tmp_path}/s?fsync=false&private=true&create=true&codec=json"
+    provider, prefix, options = open_url(url)
+    assert isinstance(provider, LocalProvider)
+    assert (prefix, options) == ("", {"codec": "json"})
+    provider.put("a/b", b"x", mode="create")
+    assert (tmp_path / "s" / "a" / "b").stat().st_mode & 0o777 == 0o600  # private=true
+    assert {"create", "fsync", "private"} <= public_option_names("file")
+    with pytest.raises(ValueError, match="not a boolean"):
+        open_url(f"file://{tmp_path}/s?fsync=maybe")

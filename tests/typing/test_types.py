@@ -44,3 +44,29 @@ def test_keyword_types_infer_parameters() -> None:
 def test_from_url_keeps_parameters() -> None:
     m = CloudMapping[int, User].from_url("memory://")
     assert_type(m, CloudMapping[int, User])
+
+
+def test_encryption_api_is_typed() -> None:
+    from typed_cloudmap.codecs import (
+        AesGcmTransform,
+        AwsKmsKeyWrapper,
+        CodecStack,
+        KeyBoundTransform,
+        Keyring,
+        KeyWrapper,
+        Transform,
+        generate_key,
+        kek_id_of,
+    )
+
+    keyring: KeyWrapper = Keyring({"k1": generate_key()}, primary="k1")
+    kms: KeyWrapper = AwsKmsKeyWrapper("alias/app")
+    assert_type(kms.primary_id, str)
+    codec = AesGcmTransform(keyring=keyring)
+    as_transform: Transform = codec
+    bound: KeyBoundTransform = codec
+    assert_type(bound.encode_bound(b"x", key="k", stack="bytes|aesgcm"), bytes)
+    stack = CodecStack(["raw", as_transform])
+    sealed = stack.encode_bytes(b"v", key="k")
+    assert_type(stack.decode_bytes(sealed, key="k"), bytes)
+    assert_type(kek_id_of(sealed), str)

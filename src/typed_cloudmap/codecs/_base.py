@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-__all__ = ["Serializer", "Transform"]
+__all__ = ["KeyBoundTransform", "Serializer", "Transform"]
 
 
 @runtime_checkable
@@ -45,8 +45,11 @@ class Serializer(Protocol):
 class Transform(Protocol):
     """A later codec of a stack: bytes to bytes (compression, integrity, ...).
 
-    ``content_encoding`` is the HTTP ``Content-Encoding`` token where one exists (``"zstd"``),
-    else ``None``. ``decode`` must refuse output over ``limit`` bytes without allocating it.
+    ``content_encoding`` is an HTTP ``Content-Encoding`` token only for a transform whose
+    output every HTTP client and cache undoes transparently (``gzip``); ``None`` otherwise,
+    which is what every built-in transform declares: each SDK's default download must return
+    exactly the stored bytes (see docs/codecs.md). ``decode`` must refuse output over
+    ``limit`` bytes without allocating it.
     """
 
     @property
@@ -60,3 +63,21 @@ class Transform(Protocol):
     def decode(self, data: bytes, *, limit: int | None = None) -> bytes:
         """Invert ``encode``; raise ``CodecError`` for bad input or output over ``limit``."""
         ...
+
+
+@runtime_checkable
+class KeyBoundTransform(Transform, Protocol):
+    """A transform that binds each object to the key it is stored under (``aesgcm``).
+
+    A :class:`CodecStack` calls these instead of ``encode``/``decode`` when it is given the
+    key: ``key`` is the key's string form (not the object name, so a store copied to another
+    prefix or bucket stays readable) and ``stack`` the stack's binding text (the serializer's
+    format and the transforms' names, e.g. ``"json|zstd|aesgcm"``: what ``can_decode``
+    compares, so parameters that do not change the bytes' meaning do not break reads).
+    """
+
+    def encode_bound(self, data: bytes, *, key: str, stack: str) -> bytes: ...
+
+    def decode_bound(
+        self, data: bytes, *, key: str, stack: str, limit: int | None = None
+    ) -> bytes: ...

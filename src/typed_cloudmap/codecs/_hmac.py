@@ -17,7 +17,7 @@ from typed_cloudmap.codecs._limits import check_limit, over_limit
 from typed_cloudmap.codecs._spec import format_codec_spec
 from typed_cloudmap.errors import CodecError
 
-__all__ = ["DEFAULT_ENV", "MIN_KEY_BYTES", "HmacTransform", "fingerprint"]
+__all__ = ["DEFAULT_ENV", "MIN_KEY_BYTES", "HmacTransform", "fingerprint", "hmac_key_id"]
 
 DEFAULT_ENV = "TYPED_CLOUDMAP_HMAC_KEY"
 MIN_KEY_BYTES = 16
@@ -29,6 +29,16 @@ _ID_DOMAIN = b"typed-cloudmap/hmac-key-id/v1\x00"
 def fingerprint(key: bytes) -> str:
     """A short public fingerprint of ``key`` (16 hex digits), safe to show in names."""
     return hmac.new(key, _ID_DOMAIN, hashlib.sha256).hexdigest()[:16]
+
+
+def hmac_key_id(key: str | bytes) -> str:
+    """The ``key_id`` of an ``hmac`` key: 16 hex digits, safe to show, log or put in a stack.
+
+    ``hmac:env=VAR,key_id=ID`` then refuses to read or write with any other key in ``VAR``,
+    and it is the ``key_id=`` a stack built with ``key=`` shows in its name. The same check
+    as the codec's (str as UTF-8, at least 16 bytes; ``CodecError`` otherwise).
+    """
+    return fingerprint(_as_key(key))
 
 
 def _as_key(key: object) -> bytes:
@@ -80,6 +90,11 @@ class HmacTransform:
         if self._key_id is not None:
             params["key_id"] = self._key_id
         return format_codec_spec("hmac", params)
+
+    @property
+    def key_id(self) -> str | None:
+        """The key's fingerprint (``hmac_key_id``), if known before the key is read."""
+        return self._key_id
 
     def _current_key(self) -> bytes:
         if self._key is not None:

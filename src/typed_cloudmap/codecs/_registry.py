@@ -33,6 +33,9 @@ CodecFactory = Callable[..., "Serializer | Transform"]
 ENTRY_POINT_GROUP = "typed_cloudmap.codecs"
 
 _BUILTINS: Mapping[str, Builtin] = {
+    "aesgcm": Builtin(
+        "typed_cloudmap.codecs._aesgcm:AesGcmTransform", ("cryptography",), "cryptography", "crypto"
+    ),
     "hmac": Builtin("typed_cloudmap.codecs._hmac:HmacTransform"),
     "json": Builtin("typed_cloudmap.codecs._stdlib:JsonSerializer"),
     "orjson": Builtin(

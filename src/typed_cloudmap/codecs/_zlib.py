@@ -1,4 +1,4 @@
-"""The ``zlib`` transform: DEFLATE in a zlib wrapper, HTTP ``Content-Encoding: deflate``."""
+"""The ``zlib`` transform: DEFLATE in a zlib wrapper (stored with no ``Content-Encoding``)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,9 @@ class ZlibTransform:
     """
 
     __slots__ = ("_level",)
-    content_encoding = "deflate"
+    # Not "deflate": HTTP clients would inflate the body before the SDK sees it (GCS then fails
+    # its checksum, Azure returns other bytes than were stored). The stack is in metadata.
+    content_encoding = None
 
     def __init__(self, *, level: object = _DEFAULT_LEVEL) -> None:
         self._level = as_int(level, codec="zlib", param="level", low=0, high=9)

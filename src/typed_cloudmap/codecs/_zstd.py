@@ -1,4 +1,4 @@
-"""The ``zstd`` transform: Zstandard compression, HTTP ``Content-Encoding: zstd``.
+"""The ``zstd`` transform: Zstandard compression (stored with no ``Content-Encoding``).
 
 zstandard's compressor and decompressor objects are not thread-safe but are costly to
 create, so each thread keeps its own pair per codec instance. zstandard is imported when
@@ -46,7 +46,9 @@ class ZstdTransform:
     """
 
     __slots__ = ("_checksum", "_dict", "_dict_name", "_level", "_local", "_zstd")
-    content_encoding = "zstd"
+    # Not "zstd": urllib3 decodes that itself when a zstd module is importable (Python 3.14,
+    # backports.zstd), so SDK default downloads would not return the stored bytes.
+    content_encoding = None
 
     def __init__(
         self,

@@ -10,6 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._async_base import (
+    AsyncProvider,
+    AsyncSupportsBatchDelete,
+    ensure_async_provider,
+    ensure_sync_provider,
+)
 from ._base import (
     CREATE,
     OVERWRITE,
@@ -25,11 +31,24 @@ from ._base import (
     put_mode,
     put_request,
 )
-from ._registry import _BUILTIN, load_object, open_url, register_provider
+from ._registry import (
+    _ASYNC_BUILTIN,
+    _BUILTIN,
+    async_provider_class,
+    load_object,
+    open_async_url,
+    open_url,
+    register_provider,
+)
+from .async_local import AsyncLocalProvider
+from .async_memory import AsyncMemoryProvider
 from .local import LocalProvider
 from .memory import MemoryProvider
 
 if TYPE_CHECKING:
+    from .async_azure import AsyncAzureBlobProvider
+    from .async_gcs import AsyncGCSProvider
+    from .async_s3 import AsyncS3Provider
     from .azure import AzureBlobProvider
     from .gcs import GCSProvider
     from .s3 import S3Provider
@@ -37,6 +56,13 @@ if TYPE_CHECKING:
 __all__ = [
     "CREATE",
     "OVERWRITE",
+    "AsyncAzureBlobProvider",
+    "AsyncGCSProvider",
+    "AsyncLocalProvider",
+    "AsyncMemoryProvider",
+    "AsyncProvider",
+    "AsyncS3Provider",
+    "AsyncSupportsBatchDelete",
     "AzureBlobProvider",
     "GCSProvider",
     "IfMatch",
@@ -51,20 +77,30 @@ __all__ = [
     "StoredObject",
     "SupportsBatchDelete",
     "SupportsPoolSize",
+    "async_provider_class",
+    "ensure_async_provider",
+    "ensure_sync_provider",
+    "open_async_url",
     "open_url",
     "put_mode",
     "put_request",
     "register_provider",
 ]
 
-_LAZY = {"S3Provider": "s3", "AzureBlobProvider": "az", "GCSProvider": "gs"}
+_LAZY = {
+    "S3Provider": _BUILTIN["s3"],
+    "AzureBlobProvider": _BUILTIN["az"],
+    "GCSProvider": _BUILTIN["gs"],
+    "AsyncS3Provider": _ASYNC_BUILTIN["s3"],
+    "AsyncAzureBlobProvider": _ASYNC_BUILTIN["az"],
+    "AsyncGCSProvider": _ASYNC_BUILTIN["gs"],
+}
 
 
 def __getattr__(name: str) -> Any:
-    scheme = _LAZY.get(name)
-    if scheme is None:
+    builtin = _LAZY.get(name)
+    if builtin is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    builtin = _BUILTIN[scheme]
     value = load_object(builtin.target, builtin)
     globals()[name] = value
     return value

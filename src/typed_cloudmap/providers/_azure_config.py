@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 __all__ = [
+    "check_token_transport",
     "client_options",
     "config_secrets",
     "endpoint_of",
@@ -113,3 +115,31 @@ def client_options(client_kwargs: Mapping[str, Any], size: int) -> dict[str, Any
         "transport", RequestsTransport(session=session, session_owner=True, **transport_options)
     )
     return kwargs
+
+
+def check_token_transport(
+    account_url: str | None, connection_string: str | None, credential: object
+) -> None:
+    """Refuse, when the provider is made, an ``http://`` account URL that would be sent a
+    token credential: the SDK refuses those over plain HTTP only at the first request.
+
+    With no credential, no SAS in the URL and azure-identity installed, the provider would
+    use ``DefaultAzureCredential``; an account key or SAS (``credential=``, a connection
+    string) works over HTTP, as with the Azurite emulator.
+    """
+    if connection_string is not None or credential is not None or account_url is None:
+        return
+    if urlsplit(account_url).scheme.lower() != "http" or "sig=" in account_url:
+        return
+    try:
+        has_identity = importlib.util.find_spec("azure.identity") is not None
+    except ImportError:
+        has_identity = False
+    if not has_identity:
+        return  # anonymous requests, which plain HTTP allows
+    raise ValueError(
+        f"account_url {endpoint_of(account_url, None)!r} is plain http://, so the default "
+        "token credential (azure-identity) cannot be sent over it; use https://, or pass "
+        "connection_string= or credential= (an account key or SAS), e.g. through "
+        "AZURE_STORAGE_CONNECTION_STRING"
+    )

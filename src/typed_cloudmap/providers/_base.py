@@ -27,6 +27,7 @@ __all__ = [
     "CREATE",
     "OVERWRITE",
     "IfMatch",
+    "Limits",
     "ObjectInfo",
     "Provider",
     "PutMode",
@@ -95,8 +96,21 @@ class PutRequest:
         return self.mode.etag if isinstance(self.mode, IfMatch) else None
 
 
+class Limits(Protocol):
+    """What :func:`put_request` reads of a provider, sync or async."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def max_object_size(self) -> int: ...
+
+    @property
+    def max_name_length(self) -> int: ...
+
+
 def put_request(
-    provider: Provider, name: str, data: bytes, mode: PutMode, options: PutOptions
+    provider: Limits, name: str, data: bytes, mode: PutMode, options: PutOptions
 ) -> PutRequest:
     """Check one ``put`` before any I/O: a known mode, known options, and an object and name
     within ``provider``'s limits (``ValueSizeError`` naming the object otherwise)."""

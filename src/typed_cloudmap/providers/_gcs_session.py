@@ -74,6 +74,49 @@ def _generation(etag: str) -> int | None:
     return int(etag) if etag.isascii() and etag.isdecimal() else None
 
 
+def generation_match(name: str, etag: str | None) -> int | None:
+    """The ``ifGenerationMatch`` of an etag condition (``None``: none); an etag that cannot be
+    a generation matches no version (``KeySyncError``)."""
+    if etag is None:
+        return None
+    match = _generation(etag)
+    if match is None:
+        raise KeySyncError(name, etag)
+    return match
+
+
+def put_generation(put: PutRequest) -> int | None:
+    """The one place a put's write mode becomes ``ifGenerationMatch`` (``0``: create-only);
+    the async provider uses it too."""
+    return 0 if put.mode == CREATE else generation_match(put.name, put.expected)
+
+
+def downloaded(
+    name: str,
+    data: bytes,
+    headers: Mapping[str, str],
+    if_match: str | None,
+    if_none_match: str | None,
+) -> StoredObject | None:
+    """One media download as a stored object (``None``: unchanged); the async provider's
+    downloads read the same way."""
+    etag = headers.get("x-goog-generation", "")
+    # The service enforces both conditions; checking again costs nothing and keeps the
+    # contract on emulators that ignore them.
+    if if_match is not None and etag != if_match:
+        raise KeySyncError(name, if_match)
+    if if_none_match is not None and etag == if_none_match:
+        return None
+    metadata = {
+        key[len(_META_HEADER) :].lower(): value
+        for key, value in headers.items()
+        if key.lower().startswith(_META_HEADER)
+    }
+    return StoredObject(
+        data, etag, metadata, headers.get("content-type"), _stored_encoding(headers)
+    )
+
+
 def _stored_encoding(headers: Mapping[str, str]) -> str | None:
     stored = headers.get("x-goog-stored-content-encoding") or headers.get("content-encoding")
     return None if stored in (None, "", "identity") else stored
@@ -159,21 +202,7 @@ class GCSConnection:
                 "this google-cloud-storage version does not expose download headers",
                 key=name,
             )
-        etag = headers.get("x-goog-generation", "")
-        # The service enforces both conditions; checking again costs nothing and keeps the
-        # contract on emulators that ignore them.
-        if if_match is not None and etag != if_match:
-            raise KeySyncError(name, if_match)
-        if if_none_match is not None and etag == if_none_match:
-            return None
-        metadata = {
-            key[len(_META_HEADER) :].lower(): value
-            for key, value in headers.items()
-            if key.lower().startswith(_META_HEADER)
-        }
-        return StoredObject(
-            data, etag, metadata, headers.get("content-type"), _stored_encoding(headers)
-        )
+        return downloaded(name, data, headers, if_match, if_none_match)
 
     def head(self, name: str) -> ObjectInfo:
         blob = self.bucket.blob(name)
@@ -182,14 +211,7 @@ class GCSConnection:
         return ObjectInfo(name, str(blob.generation), blob.size, metadata)
 
     def put(self, put: PutRequest) -> str:
-        if put.mode == CREATE:
-            match: int | None = 0
-        elif put.expected is not None:
-            match = _generation(put.expected)
-            if match is None:
-                raise KeySyncError(put.name, put.expected)
-        else:
-            match = None
+        match = put_generation(put)
         blob = self.bucket.blob(put.name)
         if put.metadata:
             blob.metadata = dict(put.metadata)
@@ -210,9 +232,7 @@ class GCSConnection:
         return str(blob.generation)
 
     def delete(self, name: str, if_match: str | None) -> None:
-        match = None if if_match is None else _generation(if_match)
-        if if_match is not None and match is None:
-            raise KeySyncError(name, if_match)
+        match = generation_match(name, if_match)
         blob = self.bucket.blob(name)
         self._run("delete", name, lambda: blob.delete(if_generation_match=match), if_match)
 

@@ -1,137 +1,148 @@
-"""The LocalProvider data file: a small header and the object's bytes, in one file.
+"""Where LocalProvider keeps an object's metadata: never inside the data file.
 
-Layout: ``b"TCM1"``, the header length as a 4-byte big-endian integer, the header (JSON:
-full object name, etag, user metadata, content type and encoding), then the data. Data and
-metadata live in one file that is replaced by one rename, so a reader never sees new bytes
-with old metadata, and ``head``/``list`` read only the first few hundred bytes.
+The user metadata, content type and content encoding are one small JSON document. It goes in
+the extended attribute ``user.typed-cloudmap`` of the data file, set on the temp file before
+the rename, so data and metadata land together in one atomic step. Where the file system
+refuses user extended attributes, it goes in a sidecar file ``.typed-cloudmap/meta/<sha256 of
+the name>.json`` under the store's home instead; the sidecar records the inode it belongs to,
+so a file replaced by another tool is read without stale metadata. A file with neither is a
+foreign object: no metadata, read with the mapping's own codec.
 """
 
 from __future__ import annotations
 
+import errno
+import functools
+import hashlib
 import os
-import struct
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import cast
 
 import orjson
 
-__all__ = ["Header", "HeaderError", "encode_header", "read_object", "write_all"]
+__all__ = [
+    "MAX_METADATA",
+    "XATTR",
+    "Meta",
+    "MetaError",
+    "decode_meta",
+    "encode_meta",
+    "get_xattr",
+    "meta_of",
+    "set_xattr",
+    "sidecar_name",
+]
 
-MAGIC = b"TCM1"
-_PREAMBLE = struct.Struct(">4sI")
-_HEADER_READ = 4096  # one read covers any ordinary header
-_WHOLE_READ = 32 * 1024  # up to this size ``get`` reads the file in one go and slices it
-_MAX_READ = 1 << 30  # Linux returns at most ~2 GiB per read
+XATTR = "user.typed-cloudmap"
+MAX_METADATA = 64 * 1024  # the Linux limit of one extended attribute; sidecars are held to it
+_UNSUPPORTED = {errno.ENOTSUP, errno.EOPNOTSUPP, errno.EPERM, errno.ENOSYS}
+_EMPTY: Mapping[str, str] = {}
 
 
-class HeaderError(ValueError):
-    """A file in the store is not a LocalProvider data file (or is damaged)."""
+class MetaError(ValueError):
+    """Metadata that is not what LocalProvider writes (damaged, foreign or too large)."""
 
 
 @dataclass(frozen=True, slots=True)
-class Header:
-    """What a data file says about itself; ``offset`` is where the data starts."""
-
-    name: str
-    etag: str
-    metadata: Mapping[str, str]
-    content_type: str | None
-    content_encoding: str | None
-    offset: int
+class Meta:
+    metadata: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    content_type: str | None = None
+    content_encoding: str | None = None
 
 
-def encode_header(
-    name: str,
-    etag: str,
+NO_META = Meta()
+
+
+def encode_meta(
     metadata: Mapping[str, str] | None,
     content_type: str | None,
     content_encoding: str | None,
-) -> bytes:
-    """Preamble plus JSON header, ready to be followed by the data."""
-    fields = {
-        "n": name,
-        "e": etag,
-        "m": dict(metadata or {}),
-        "t": content_type,
-        "c": content_encoding,
-    }
-    body = orjson.dumps(fields)
-    return _PREAMBLE.pack(MAGIC, len(body)) + body
+    **extra: int | str,
+) -> bytes | None:
+    """The JSON document, or ``None`` when there is nothing to store."""
+    if not metadata and content_type is None and content_encoding is None and not extra:
+        return None
+    doc: dict[str, object] = {"m": dict(metadata or {})}
+    if content_type is not None:
+        doc["t"] = content_type
+    if content_encoding is not None:
+        doc["c"] = content_encoding
+    doc.update(extra)
+    blob = orjson.dumps(doc)
+    if len(blob) > MAX_METADATA:
+        raise MetaError(f"metadata of {len(blob)} bytes is over the {MAX_METADATA}-byte limit")
+    return blob
 
 
-def read_object(
-    path: str, *, with_data: bool, unless_etag: str | None = None
-) -> tuple[Header, int, bytes | None]:
-    """The header, data size and (if asked) data of the file at ``path``.
-
-    With ``unless_etag``, the data is skipped (``None``) when the header carries that etag.
-    Files are never modified once renamed into place, so one descriptor sees one version.
-    Small files take a single read; bigger ones read the header, then the data by offset.
-    Raises ``FileNotFoundError`` (or ``NotADirectoryError``) when there is no such file.
-    """
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+def decode_meta(blob: bytes) -> tuple[Meta, dict[str, object]]:
+    """The metadata in ``blob`` and the whole document (sidecars add fields)."""
+    if len(blob) > MAX_METADATA:
+        raise MetaError(f"metadata over {MAX_METADATA} bytes")
     try:
-        size = os.fstat(fd).st_size
-        whole = with_data and size <= _WHOLE_READ
-        first = _read_exact(fd, size if whole else min(size, _HEADER_READ), 0)
-        header = _parse(fd, first)
-        if not with_data or header.etag == unless_etag:
-            return header, size - header.offset, None
-        data = (
-            first[header.offset :]
-            if whole
-            else _read_exact(fd, size - header.offset, header.offset)
-        )
-        return header, size - header.offset, data
-    finally:
-        os.close(fd)
+        loaded: object = orjson.loads(blob)
+    except orjson.JSONDecodeError as exc:
+        raise MetaError(f"unreadable metadata: {exc}") from None
+    if not isinstance(loaded, dict):
+        raise MetaError("metadata is not a JSON object")
+    doc = cast("dict[str, object]", loaded)
+    metadata: object = doc.get("m", {})
+    if not isinstance(metadata, dict):
+        raise MetaError("metadata is not a map of strings")
+    pairs = cast("dict[object, object]", metadata)
+    strings = {k: v for k, v in pairs.items() if isinstance(k, str) and isinstance(v, str)}
+    if len(strings) != len(pairs):
+        raise MetaError("metadata is not a map of strings")
+    content_type, content_encoding = doc.get("t"), doc.get("c")
+    if not isinstance(content_type, (str, type(None))) or not isinstance(
+        content_encoding, (str, type(None))
+    ):
+        raise MetaError("content type or encoding is not a string")
+    return Meta(MappingProxyType(strings), content_type, content_encoding), doc
 
 
-def _read_exact(fd: int, n: int, offset: int) -> bytes:
-    chunks = []
-    while n > 0:
-        chunk = os.pread(fd, min(n, _MAX_READ), offset)
-        if not chunk:
-            raise HeaderError("file shorter than its header says")
-        chunks.append(chunk)
-        n -= len(chunk)
-        offset += len(chunk)
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+@functools.lru_cache(maxsize=4096)
+def meta_of(blob: bytes) -> Meta:
+    """``decode_meta`` for the common case, cached: re-reads of an object skip the parse
+    (the metadata is a read-only mapping, so sharing it is safe)."""
+    meta, _ = decode_meta(blob)
+    return meta
 
 
-def _parse(fd: int, first: bytes) -> Header:
-    if len(first) < _PREAMBLE.size:
-        raise HeaderError("file too short for a header")
-    magic, length = _PREAMBLE.unpack_from(first)
-    if magic != MAGIC:
-        raise HeaderError("bad magic")
-    offset = _PREAMBLE.size + length
-    if len(first) < offset:
-        first += _read_exact(fd, offset - len(first), len(first))
+_HAS_XATTRS = hasattr(os, "setxattr")  # Python exposes them on Linux only (not macOS)
+
+
+def set_xattr(fd: int, blob: bytes) -> bool:
+    """Store ``blob`` on the open file; ``False`` when the file system has no user xattrs."""
+    if not _HAS_XATTRS:
+        return False
     try:
-        fields = orjson.loads(first[_PREAMBLE.size : offset])
-        header = Header(
-            name=fields["n"],
-            etag=fields["e"],
-            metadata=fields["m"],
-            content_type=fields["t"],
-            content_encoding=fields["c"],
-            offset=offset,
-        )
-    except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
-        raise HeaderError(f"unreadable header: {exc}") from exc
-    if not isinstance(header.name, str) or not isinstance(header.etag, str):
-        raise HeaderError("header lacks a name or etag")
-    return header
+        os.setxattr(fd, XATTR, blob)
+    except OSError as exc:
+        if exc.errno in _UNSUPPORTED:
+            return False
+        if exc.errno in (errno.E2BIG, errno.ENOSPC):
+            raise MetaError(
+                f"metadata of {len(blob)} bytes is over this file system's extended-attribute "
+                "limit (ext4: one block); use fewer metadata or metadata='sidecar'"
+            ) from None
+        raise
+    return True
 
 
-def write_all(fd: int, *parts: bytes) -> None:
-    """Write every byte of ``parts`` to ``fd`` (``os.writev`` may write less than asked)."""
-    views = [memoryview(p) for p in parts if p]
-    while views:
-        written = os.writev(fd, views)
-        while views and written >= len(views[0]):
-            written -= len(views[0])
-            views.pop(0)
-        if views and written:
-            views[0] = views[0][written:]
+def get_xattr(fd: int) -> bytes | None:
+    """The stored document of the open file, or ``None`` if it has none."""
+    if not _HAS_XATTRS:
+        return None
+    try:
+        return os.getxattr(fd, XATTR)
+    except OSError as exc:
+        if exc.errno in _UNSUPPORTED or exc.errno == errno.ENODATA:
+            return None
+        raise
+
+
+def sidecar_name(key: str) -> str:
+    """The sidecar file of object ``key`` (its name relative to the store's home)."""
+    return hashlib.sha256(key.encode()).hexdigest() + ".json"

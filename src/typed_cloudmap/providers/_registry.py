@@ -15,18 +15,23 @@ and ``options`` the decoded query; it pops the options it understands and leaves
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, cast
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .._lazy import Builtin, LazyRegistry, load_object
 from ._base import Provider
 from ._options import option_bool
 
+if TYPE_CHECKING:
+    from ._async_base import AsyncProvider
+
 __all__ = [
     "PROVIDERS",
+    "async_provider_class",
     "known_schemes",
     "load_object",
+    "open_async_url",
     "open_url",
     "option_bool",
     "provider_class",
@@ -50,6 +55,30 @@ _BUILTIN: Mapping[str, Builtin] = {
         ("google", "requests"),
         "google-cloud-storage",
         "gcs",
+    ),
+}
+
+# The async twins, for AsyncCloudMapping (see async_provider_class).
+_ASYNC_BUILTIN: Mapping[str, Builtin] = {
+    "memory": Builtin("typed_cloudmap.providers.async_memory:AsyncMemoryProvider"),
+    "file": Builtin("typed_cloudmap.providers.async_local:AsyncLocalProvider"),
+    "s3": Builtin(
+        "typed_cloudmap.providers.async_s3:AsyncS3Provider",
+        ("aiobotocore", "botocore"),
+        "aiobotocore",
+        "async",
+    ),
+    "az": Builtin(
+        "typed_cloudmap.providers.async_azure:AsyncAzureBlobProvider",
+        ("azure", "aiohttp"),
+        "aiohttp",
+        "async",
+    ),
+    "gs": Builtin(
+        "typed_cloudmap.providers.async_gcs:AsyncGCSProvider",
+        ("aiohttp", "google"),
+        "aiohttp",
+        "async",
     ),
 }
 
@@ -116,6 +145,45 @@ def open_url(
     leading ``/``; ``file://`` URLs use the whole path as the root and return ``""``), and the
     query options the provider did not use (for example ``codec``).
     """
+    provider, prefix, options = _open(url, overrides, provider_class)
+    return provider, prefix, options
+
+
+def async_provider_class(scheme: str) -> type[Any]:
+    """The async provider class for ``scheme`` (what ``AsyncCloudMapping(url)`` opens).
+
+    A class registered with :func:`register_provider` is used when its operations are
+    coroutines; otherwise the built-in async twin of the scheme's provider.
+    """
+    from ._async_base import is_async_provider
+
+    scheme = _check_scheme(scheme)
+    registered = PROVIDERS.registered.get(scheme)
+    if isinstance(registered, str):
+        registered = load_object(registered)
+    if registered is not None and is_async_provider(registered):
+        return cast("type[Any]", registered)
+    builtin = _ASYNC_BUILTIN.get(scheme)
+    if builtin is None:
+        raise ValueError(
+            f"no async provider for URL scheme {scheme!r}; async providers exist for: "
+            + ", ".join(f"{s}://" for s in sorted(_ASYNC_BUILTIN))
+        )
+    cls: type[Any] = load_object(builtin.target, builtin)
+    return cls
+
+
+def open_async_url(
+    url: str, *, overrides: Mapping[str, str] | None = None
+) -> tuple[AsyncProvider, str, dict[str, str]]:
+    """:func:`open_url` for async providers: same URLs, same options, same prefix rules."""
+    provider, prefix, options = _open(url, overrides, async_provider_class)
+    return provider, prefix, options
+
+
+def _open(
+    url: str, overrides: Mapping[str, str] | None, lookup: Callable[[str], type[Any]]
+) -> tuple[Any, str, dict[str, str]]:
     parts = urlsplit(url)
     if not parts.scheme or "://" not in url:
         raise ValueError(f"{url!r} is not a storage URL like 's3://bucket/prefix'")
@@ -127,7 +195,7 @@ def open_url(
             raise ValueError(f"{url!r}: option {key!r} is given twice")
         options[key] = value
     options.update(overrides or {})
-    cls = provider_class(parts.scheme)
+    cls = lookup(parts.scheme)
     path = unquote(parts.path)
     provider, prefix = cls.from_url_parts(
         parts.netloc, path[1:] if path[:1] == "/" else path, options

@@ -21,7 +21,7 @@ error is reachable only as a scrubbed ``__cause__``, never as a raw ``__context_
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar, cast
 
@@ -34,6 +34,8 @@ __all__ = [
     "Failure",
     "NotModifiedError",
     "Request",
+    "arun",
+    "arun_iter",
     "library_error",
     "run",
     "run_iter",
@@ -133,16 +135,35 @@ def library_error(request: Request, failure: Failure, detail: str) -> BaseExcept
     return _provider_error(request, detail)
 
 
+def _failed(request: Request, classify: Classifier, exc: Exception) -> BaseException | None:
+    """The library's error for ``exc`` (with ``exc`` as its cause), ``None`` if not the SDK's."""
+    verdict = classify(exc)
+    if verdict is None:
+        return None
+    error = library_error(request, *verdict)
+    error.__cause__ = exc
+    return error
+
+
 def _translated(request: Request, classify: Classifier, call: Callable[[], T]) -> T:
     try:
         return call()
     except Exception as exc:  # classified below; anything not the SDK's is re-raised as is
-        verdict = classify(exc)
-        if verdict is None:
+        error = _failed(request, classify, exc)
+        if error is None:
             raise
-        error, raw = library_error(request, *verdict), exc
-    # Outside the handler: ``raw`` becomes the (scrubbed) cause, and no raw context is set.
-    error.__cause__ = raw
+    # Outside the handler: the raw error is the (scrubbed) cause, and no raw context is set.
+    raise scrub_chain(error, request.secrets)
+
+
+async def arun(request: Request, classify: Classifier, call: Callable[[], Awaitable[T]]) -> T:
+    """:func:`run` for a coroutine: ``await call()``, with the SDK's errors translated."""
+    try:
+        return await call()
+    except Exception as exc:  # classified below; anything not the SDK's is re-raised as is
+        error = _failed(request, classify, exc)
+        if error is None:
+            raise
     raise scrub_chain(error, request.secrets)
 
 
@@ -161,6 +182,18 @@ def run_iter(
     iterator = _translated(request, classify, lambda: iter(items()))
     while True:
         item = _translated(request, classify, lambda: next(iterator, _END))
+        if item is _END:
+            return
+        yield cast(T, item)
+
+
+async def arun_iter(
+    request: Request, classify: Classifier, items: Callable[[], AsyncIterable[T]]
+) -> AsyncIterator[T]:
+    """:func:`run_iter` for an async paging listing."""
+    iterator = aiter(items())
+    while True:
+        item = await arun(request, classify, lambda: anext(iterator, _END))
         if item is _END:
             return
         yield cast(T, item)

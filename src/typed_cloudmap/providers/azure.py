@@ -20,14 +20,21 @@ from ..errors import MissingDependencyError
 try:
     from azure.core import MatchConditions
     from azure.core.exceptions import ResourceExistsError
-    from azure.storage.blob import BlobClient, ContainerClient, ContentSettings
+    from azure.storage.blob import BlobClient, ContainerClient
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise MissingDependencyError("azure-storage-blob", "azure") from exc
 
 from ._azure_batch import delete_batches
-from ._azure_config import client_options, config_secrets, endpoint_of, resolve_account
+from ._azure_config import (
+    check_token_transport,
+    client_options,
+    config_secrets,
+    endpoint_of,
+    resolve_account,
+)
 from ._azure_errors import classify
-from ._base import CREATE, OVERWRITE, ObjectInfo, PutMode, PutOptions, StoredObject, put_request
+from ._azure_requests import _condition, _quoted, downloaded, put_options, read_condition
+from ._base import OVERWRITE, ObjectInfo, PutMode, PutOptions, StoredObject, put_request
 from ._obstore_stores import azure_store, check_options
 from ._options import declare, take_options
 from ._redact import split_userinfo
@@ -50,20 +57,8 @@ _ANONYMOUS_HINT = (
 )
 
 
-def _quoted(etag: str) -> str:
-    """The one etag form this provider hands out and accepts: quoted, as in HTTP headers."""
-    return f'"{etag.strip(chr(34))}"'
-
-
 def _delete_blobs(client: ContainerClient, specs: list[dict[str, Any]]) -> list[Any]:
     return list(client.delete_blobs(*specs, raise_on_any_failure=False))
-
-
-def _condition(etag: str | None, match: MatchConditions) -> dict[str, Any]:
-    """The SDK's keyword arguments for one etag condition (none without an etag)."""
-    if etag is None:
-        return {}
-    return {"etag": _quoted(etag), "match_condition": match}
 
 
 class AzureBlobProvider:
@@ -107,6 +102,7 @@ class AzureBlobProvider:
         if "@" in container or ":" in container or "/" in container:
             raise ValueError("not an Azure container name (withheld: it may hold a credential)")
         account_url, connection_string = resolve_account(account_url, connection_string)
+        check_token_transport(account_url, connection_string, credential)
         self._config: dict[str, Any] = {
             "container": container,
             "account_url": account_url,
@@ -300,10 +296,6 @@ class AzureBlobProvider:
     def get(
         self, name: str, *, if_match: str | None = None, if_none_match: str | None = None
     ) -> StoredObject | None:
-        if if_match is not None:
-            condition = _condition(if_match, MatchConditions.IfNotModified)
-        else:
-            condition = _condition(if_none_match, MatchConditions.IfModified)
         if self._fast is not None and self._fast.handles(name):
             # With both conditions only If-Match is sent, as on the SDK path, and the
             # If-None-Match one is checked on the etag read.
@@ -312,6 +304,7 @@ class AzureBlobProvider:
             if found is not None and if_match is not None and if_none_match is not None:
                 return None if found.etag == _quoted(if_none_match) else found
             return found
+        condition = read_condition(if_match, if_none_match)
         blob = self._blob(name)
 
         def read() -> tuple[Any, bytes]:
@@ -323,13 +316,7 @@ class AzureBlobProvider:
             props, data = self._run(self._request("get", name, if_match), read)
         except NotModifiedError:
             return None
-        etag = _quoted(props.etag)
-        if if_match is not None and if_none_match is not None and etag == _quoted(if_none_match):
-            return None
-        settings = props.content_settings
-        return StoredObject(
-            data, etag, dict(props.metadata or {}), settings.content_type, settings.content_encoding
-        )
+        return downloaded(props, data, if_match, if_none_match)
 
     def head(self, name: str) -> ObjectInfo:
         if self._fast is not None and self._fast.handles(name):
@@ -341,18 +328,9 @@ class AzureBlobProvider:
         self, name: str, data: bytes, *, mode: PutMode = OVERWRITE, **options: Unpack[PutOptions]
     ) -> str:
         put = put_request(self, name, data, mode, options)
-        condition = Condition.CREATE_ONLY if mode == CREATE else Condition.NONE
+        upload, condition = put_options(put)
         if self._fast is not None and self._fast.takes_put(put):
             return self._fast.put(self._request("put", name, put.expected, condition), put)
-        upload: dict[str, Any] = {
-            # overwrite=False makes the SDK send If-None-Match: *
-            "overwrite": mode != CREATE,
-            "metadata": dict(put.metadata) if put.metadata else None,
-            "content_settings": ContentSettings(
-                content_type=put.content_type, content_encoding=put.content_encoding
-            ),
-            **_condition(put.expected, MatchConditions.IfNotModified),
-        }
         blob = self._blob(name)
         result = self._run(
             self._request("put", name, put.expected, condition),

@@ -1,74 +1,92 @@
-"""A provider over a local directory: atomic renames, conditional writes safe across processes.
+"""A provider over a plain local directory: object ``a/b/c`` is the file ``root/a/b/c``.
 
-Each object is one file holding a small header (name, etag, metadata) and the bytes; a write
-goes to a temp file in the same directory, is fsynced, and replaces the old file with one
-``os.replace`` (then the directory is fsynced), so readers see either the old version or the
-new one, whole, without taking a lock. Conditional writes and deletes check the stored etag
-under a per-object ``flock`` shared by every process on the machine. POSIX only.
+Each file holds exactly the stored bytes, so ``cat``, ``jq``, ``git``, ``rsync`` and ``aws s3
+sync`` see the values themselves. Metadata lives in an extended attribute (or a sidecar, see
+``_local_format``). A write goes to a temp file under ``.typed-cloudmap/tmp``, is fsynced,
+gets its metadata, and replaces the old file with one rename (then the folder is fsynced), so
+readers see the old version or the new one, whole, without a lock. Conditional writes and
+deletes check the etag (inode, size, timestamps) under a per-object ``flock`` shared by every
+process on the machine. Paths are walked without following links. POSIX only.
 """
 
 from __future__ import annotations
 
+import errno
 import os
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from ..errors import KeySyncError, ProviderError
+from ..errors import CodecError, KeySyncError, ProviderError, ValueSizeError
 from ._base import CREATE, OVERWRITE, ObjectInfo, PutMode, PutOptions, StoredObject, put_request
-from ._local_format import Header, HeaderError, encode_header, read_object, write_all
-from ._local_lock import LOCKS_AVAILABLE, object_lock
-from ._local_names import (
-    TEMP_SUFFIX,
-    ObjectPath,
-    decode_dir,
-    decode_file,
-    object_path,
-    prefix_dirs,
-)
-from ._registry import option_bool
+from ._local_files import CollisionError, LocalFiles, MetaError, UnsafeEntryError
+from ._local_lock import LOCKS_AVAILABLE
+from ._local_names import prefix_segments, split_name
+from ._local_walk import walk
+from ._options import declare, take_options
 
 if TYPE_CHECKING:
     from typing_extensions import Self, Unpack
 
 __all__ = ["LocalProvider"]
 
-_CREATE_ATTEMPTS = 100  # a concurrent delete may prune a directory between mkdir and open
-_Entry = tuple[str, "ObjectInfo | tuple[tuple[str, ...], str] | list[ObjectInfo]"]
+MetadataStore = Literal["auto", "xattr", "sidecar"]
 
 
 class LocalProvider:
-    """Objects as files under ``root``; ``create=True`` makes the directory if it is missing.
+    """Objects as plain files under ``root``; ``create=True`` makes the directory if missing.
 
     ``fsync=False`` skips the fsyncs (for caches and scratch data): writes stay atomic and
-    conditional, but a power cut may lose the latest ones.
+    conditional, but a power cut may lose the latest ones. ``private=True`` makes new files
+    0600 and new folders 0700 (otherwise they follow the umask, usually world-readable).
+    ``metadata`` picks where metadata goes: ``"auto"`` (extended attributes where the file
+    system takes them, else a sidecar, detected once per root), ``"xattr"`` or ``"sidecar"``.
+    ``lock_timeout`` bounds a wait for another writer's lock (then ``ProviderError``).
     """
 
+    url_options = declare(create=bool, fsync=bool, private=bool)
     max_object_size: int = 5 * 1024**4
     max_name_length: int = 1024
+    _root: str
+    _options: dict[str, Any]
+    _files: LocalFiles
 
     def __init__(
-        self, root: str | os.PathLike[str], *, create: bool = True, fsync: bool = True
+        self,
+        root: str | os.PathLike[str],
+        *,
+        create: bool = True,
+        fsync: bool = True,
+        private: bool = False,
+        metadata: MetadataStore = "auto",
+        lock_timeout: float = 30.0,
     ) -> None:
         self._root = os.path.abspath(os.path.expanduser(os.fspath(root)))
-        self._fsync = fsync
         if not LOCKS_AVAILABLE:
             raise NotImplementedError("LocalProvider needs POSIX file locks (fcntl.flock)")
+        if metadata not in ("auto", "xattr", "sidecar"):
+            raise ValueError(f"metadata must be 'auto', 'xattr' or 'sidecar', not {metadata!r}")
+        self._options = {
+            "fsync": fsync,
+            "private": private,
+            "metadata": metadata,
+            "lock_timeout": lock_timeout,
+        }
         if create:
             try:
-                os.makedirs(self._root, exist_ok=True)
+                os.makedirs(self._root, mode=0o700 if private else 0o777, exist_ok=True)
             except OSError as exc:
                 raise ProviderError(self.name, f"cannot create the directory: {exc}") from exc
         elif not os.path.isdir(self._root):
             raise ProviderError(self.name, "directory does not exist (pass create=True)")
+        self._files = LocalFiles(self._root, fsync, private, metadata, lock_timeout)
 
     @classmethod
     def from_url_parts(cls, location: str, path: str, options: dict[str, str]) -> tuple[Self, str]:
         """``file:///abs/dir`` (or ``file://localhost/abs/dir``) is absolute; ``file://./rel/dir``
         is relative to the working directory. Any other host is refused: a directory is never
-        on another machine. The whole path is the root, so the prefix is ``""``.
-        Options: ``create`` and ``fsync`` (``true``/``false``)."""
+        on another machine. The whole path is the root, so the prefix is ``""``: a
+        sub-directory of a store is the store of that sub-prefix.
+        Options: ``create``, ``fsync`` and ``private`` (``true``/``false``)."""
         if location in ("", "localhost"):
             root = "/" + path
         elif location in (".", "..", "~"):
@@ -78,14 +96,22 @@ class LocalProvider:
                 f"file://{location}/...: a file URL cannot name host {location!r}; "
                 f"use file:///abs/dir or file://./rel/dir"
             )
-        create = option_bool(options, "create", default=True)
-        fsync = option_bool(options, "fsync", default=True)
-        return cls(root, create=create, fsync=fsync), ""
+        return cls(root, **take_options(cls.url_options, options)), ""
 
     @property
     def root(self) -> str:
         """The absolute path of the directory."""
         return self._root
+
+    @property
+    def home(self) -> str:
+        """The directory whose ``.typed-cloudmap/`` folder holds this store's locks."""
+        return self._files.home
+
+    @property
+    def metadata_store(self) -> Literal["xattr", "sidecar"]:
+        """Where this store's metadata goes (detected on the first write in ``"auto"``)."""
+        return self._files.metadata_store()
 
     @property
     def name(self) -> str:
@@ -95,11 +121,20 @@ class LocalProvider:
         return f"LocalProvider({self._root!r})"
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"root": self._root, "fsync": self._fsync}
+        return {"root": self._root, **self._options}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self._root = state["root"]
-        self._fsync = state["fsync"]
+        options = dict(state)
+        root: str = options.pop("root")
+        self._root = root
+        self._options = options
+        self._files = LocalFiles(
+            root,
+            bool(options["fsync"]),
+            bool(options["private"]),
+            options["metadata"],
+            float(options["lock_timeout"]),
+        )
 
     # --- reads ---------------------------------------------------------------------------
 
@@ -110,256 +145,108 @@ class LocalProvider:
         if_match: str | None = None,
         if_none_match: str | None = None,
     ) -> StoredObject | None:
-        path = self._file(object_path(name))
-        try:
-            header, _, data = read_object(path, with_data=True, unless_etag=if_none_match)
-        except (FileNotFoundError, NotADirectoryError):
+        segments = split_name(name)
+        with self._errors(name):
+            found = self._files.read(segments, with_data=True, unless_etag=if_none_match)
+        if found is None:
             if if_match is not None:
-                raise KeySyncError(name, if_match) from None
-            raise KeyError(name) from None
-        except (OSError, HeaderError) as exc:
-            raise self._error(name, exc) from exc
-        self._check_name(header, name)
-        if if_match is not None and header.etag != if_match:
+                raise KeySyncError(name, if_match)
+            raise KeyError(name)
+        etag, _, meta, data = found
+        if if_match is not None and etag != if_match:
             raise KeySyncError(name, if_match)
         if data is None:  # the stored etag is ``if_none_match``: not modified
             return None
-        return StoredObject(
-            data, header.etag, header.metadata, header.content_type, header.content_encoding
-        )
+        # A copy: the parsed metadata is shared by a cache, and a plain dict pickles.
+        metadata = dict(meta.metadata)
+        return StoredObject(data, etag, metadata, meta.content_type, meta.content_encoding)
 
     def head(self, name: str) -> ObjectInfo:
-        path = self._file(object_path(name))
-        try:
-            header, size, _ = read_object(path, with_data=False)
-        except (FileNotFoundError, NotADirectoryError):
-            raise KeyError(name) from None
-        except (OSError, HeaderError) as exc:
-            raise self._error(name, exc) from exc
-        self._check_name(header, name)
-        return ObjectInfo(name, header.etag, size, header.metadata)
+        segments = split_name(name)
+        with self._errors(name):
+            found = self._files.read(segments, with_data=False)
+        if found is None:
+            raise KeyError(name)
+        etag, size, meta, _ = found
+        return ObjectInfo(name, etag, size, dict(meta.metadata))
 
     # --- writes --------------------------------------------------------------------------
 
     def put(
         self, name: str, data: bytes, *, mode: PutMode = OVERWRITE, **options: Unpack[PutOptions]
     ) -> str:
-        where = object_path(name)
         request = put_request(self, name, data, mode, options)
-        if_match, create_only = request.expected, mode == CREATE
-        metadata, content_type = request.metadata, request.content_type
-        content_encoding = request.content_encoding
-        etag = f'"{uuid.uuid4().hex}"'
-        header = encode_header(name, etag, metadata, content_type, content_encoding)
-        final = self._file(where)
-        conditional = create_only or if_match is not None
+        segments = split_name(name)
         with self._errors(name):
-            if conditional:  # fail fast, before paying for a temp file and an fsync
-                self._check_put(name, final, if_match, create_only)
-            temp = self._write_temp(where.dirs, header, data)
-            try:
-                with object_lock(self._root, name):
-                    if conditional:
-                        self._check_put(name, final, if_match, create_only)
-                    os.replace(temp, final)
-            except BaseException:
-                _unlink_quietly(temp)
-                raise
-            if self._fsync:
-                _fsync_dir(os.path.dirname(final))
-        return etag
+            return self._files.write(
+                name,
+                segments,
+                request.data,
+                if_match=request.expected,
+                create_only=mode == CREATE,
+                metadata=request.metadata,
+                content_type=request.content_type,
+                content_encoding=request.content_encoding,
+            )
 
     def delete(self, name: str, *, if_match: str | None = None) -> None:
-        where = object_path(name)
-        final = self._file(where)
+        segments = split_name(name)
         with self._errors(name):
-            with object_lock(self._root, name):
-                current = self._current_etag(final, name)
-                if if_match is not None and current != if_match:
-                    raise KeySyncError(name, if_match)
-                if current is None:
-                    raise KeyError(name)
-                os.unlink(final)
-            if self._fsync:
-                _fsync_dir(os.path.dirname(final))
-            self._prune(where.dirs)
+            self._files.remove(name, segments, if_match=if_match)
 
     def close(self) -> None:
-        """Nothing to release: every operation opens and closes its own files."""
+        """Close the directory descriptors kept open; the provider reopens them if used again."""
+        self._files.close()
 
     # --- listing -------------------------------------------------------------------------
 
     def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
-        """Objects under ``prefix`` in name order, reading only each file's header.
+        """Objects under ``prefix`` in name order, from one walk reading only ``lstat``.
 
-        Temp files of interrupted writes, lock files and foreign files are skipped.
+        Files of other tools are objects too; links, special files and the store's own
+        ``.typed-cloudmap`` folders are not.
         """
-        where = prefix_dirs(prefix)
+        where = prefix_segments(prefix)
         if where is None:
             return
-        dirs, partial = where
-        base = prefix[: len(prefix) - len(partial)]
-        with self._errors(prefix):
-            yield from self._walk(dirs, base, partial, prefix)
-
-    def _walk(
-        self, rel: tuple[str, ...], base: str, partial: str, prefix: str
-    ) -> Iterator[ObjectInfo]:
-        entries: list[_Entry] = []
-        for entry in _scan(os.path.join(self._root, *rel)):
-            if entry.is_file(follow_symlinks=False):
-                segment = decode_file(entry.name)
-                if segment is None or (segment and not segment.startswith(partial)):
-                    continue
-                info = self._info(entry.path, ObjectPath(rel, entry.name))
-                if info is not None and info.name.startswith(prefix):
-                    entries.append((info.name, info))
-            elif entry.is_dir(follow_symlinks=False):
-                segment = decode_dir(entry.name)
-                if segment is None or (segment and not segment.startswith(partial)):
-                    continue
-                sub = (*rel, entry.name)
-                if segment:
-                    entries.append((f"{base}{segment}/", (sub, f"{base}{segment}/")))
-                else:  # a hashed (very long) segment: its name is only known from the files
-                    found = sorted(self._collect(sub, prefix), key=lambda i: i.name)
-                    if found:
-                        cut = len("/".join(found[0].name.split("/")[: len(sub)])) + 1
-                        entries.append((found[0].name[:cut], found))
-        entries.sort(key=lambda e: e[0])
-        for _, item in entries:
-            if isinstance(item, ObjectInfo):
-                yield item
-            elif isinstance(item, list):
-                yield from item
-            else:
-                yield from self._walk(item[0], item[1], "", prefix)
-
-    def _collect(self, rel: tuple[str, ...], prefix: str) -> Iterator[ObjectInfo]:
-        """Every object under directory ``rel``, unordered."""
-        for entry in _scan(os.path.join(self._root, *rel)):
-            if entry.is_file(follow_symlinks=False):
-                if decode_file(entry.name) is not None:
-                    info = self._info(entry.path, ObjectPath(rel, entry.name))
-                    if info is not None and info.name.startswith(prefix):
-                        yield info
-            elif entry.is_dir(follow_symlinks=False) and decode_dir(entry.name) is not None:
-                yield from self._collect((*rel, entry.name), prefix)
-
-    def _info(self, path: str, where: ObjectPath) -> ObjectInfo | None:
-        """The listing entry of one data file; ``None`` if it vanished or is not ours."""
-        try:
-            header, size, _ = read_object(path, with_data=False)
-            if object_path(header.name) != where:
-                return None
-        except (FileNotFoundError, HeaderError, ValueError):
-            return None
-        return ObjectInfo(header.name, header.etag, size, header.metadata)
+        complete, partial = where
+        rel = "".join(s + "/" for s in complete)
+        if complete and not self._files.is_plain_dir(complete):
+            return
+        yield from walk(self._root, rel, partial, self.max_name_length)
 
     # --- helpers -------------------------------------------------------------------------
 
-    def _file(self, where: ObjectPath) -> str:
-        return os.path.join(self._root, *where.dirs, where.file)
-
-    def _check_name(self, header: Header, name: str) -> None:
-        if header.name != name:
-            raise ProviderError(self.name, f"data file holds {header.name!r}", key=name)
-
-    def _current_etag(self, path: str, name: str) -> str | None:
-        try:
-            header, _, _ = read_object(path, with_data=False)
-        except (FileNotFoundError, NotADirectoryError):
-            return None
-        except HeaderError as exc:
-            raise self._error(name, exc) from exc
-        self._check_name(header, name)
-        return header.etag
-
-    def _check_put(self, name: str, path: str, if_match: str | None, create_only: bool) -> None:
-        current = self._current_etag(path, name)
-        if create_only and current is not None:
-            raise KeySyncError(name, None)
-        if if_match is not None and current != if_match:
-            raise KeySyncError(name, if_match)
-
-    def _write_temp(self, dirs: tuple[str, ...], header: bytes, data: bytes) -> str:
-        """A fully written (and fsynced) temp file in the object's directory."""
-        directory = os.path.join(self._root, *dirs)
-        for _ in range(_CREATE_ATTEMPTS):
-            temp = os.path.join(directory, uuid.uuid4().hex + TEMP_SUFFIX)
-            try:
-                fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
-                break
-            except FileNotFoundError:
-                self._make_dirs(dirs)
-        else:
-            raise ProviderError(self.name, f"cannot create directory {directory!r}")
-        try:
-            try:
-                write_all(fd, header, data)
-                if self._fsync:
-                    os.fsync(fd)
-            finally:
-                os.close(fd)
-        except BaseException:
-            _unlink_quietly(temp)
-            raise
-        return temp
-
-    def _make_dirs(self, dirs: tuple[str, ...]) -> None:
-        """Create missing directories level by level, fsyncing each parent that changed."""
-        path = self._root
-        for component in dirs:
-            parent, path = path, os.path.join(path, component)
-            try:
-                os.mkdir(path)
-            except FileExistsError:
-                continue
-            except FileNotFoundError:
-                return  # a concurrent prune removed ``parent``; the caller tries again
-            if self._fsync:
-                _fsync_dir(parent)
-
-    def _prune(self, dirs: tuple[str, ...]) -> None:
-        """Remove directories emptied by a delete, deepest first; stop at the first in use."""
-        for depth in range(len(dirs), 0, -1):
-            try:
-                os.rmdir(os.path.join(self._root, *dirs[:depth]))
-            except OSError:  # not empty (or gone): its ancestors are in use too
-                return
-
-    def _error(self, name: str, exc: Exception) -> ProviderError:
-        what = "damaged data file" if isinstance(exc, HeaderError) else type(exc).__name__
-        return ProviderError(self.name, f"{what}: {exc}", key=name)
-
-    @contextmanager
-    def _errors(self, name: str) -> Iterator[None]:
-        """Translate file-system failures of a block into ``ProviderError``."""
-        try:
-            yield
-        except (OSError, HeaderError) as exc:
-            raise self._error(name, exc) from exc
+    def _errors(self, name: str) -> _Translate:
+        return _Translate(self.name, name)
 
 
-def _scan(directory: str) -> list[os.DirEntry[str]]:
-    try:
-        with os.scandir(directory) as it:
-            return list(it)
-    except (FileNotFoundError, NotADirectoryError):
-        return []
+class _Translate:
+    """Translate file-system failures of a block into the provider's errors for ``name``."""
 
+    def __init__(self, provider: str, name: str) -> None:
+        self._provider = provider
+        self._name = name
 
-def _fsync_dir(directory: str) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    except FileNotFoundError:
-        return  # pruned after a concurrent delete emptied it: nothing of ours is left in it
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    def __enter__(self) -> None:
+        return None
 
-
-def _unlink_quietly(path: str) -> None:
-    with suppress(FileNotFoundError):
-        os.unlink(path)
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any
+    ) -> None:
+        if exc is None or isinstance(exc, (KeyError, KeySyncError, ValueSizeError)):
+            return
+        name = self._name
+        if isinstance(exc, CollisionError):
+            raise ValueError(
+                f"object name {name!r} cannot be a file under LocalProvider: {exc.strerror}"
+            ) from None
+        if isinstance(exc, MetaError):
+            raise CodecError(f"damaged metadata in {self._provider}: {exc}", key=name) from exc
+        if isinstance(exc, UnsafeEntryError):
+            raise ProviderError(self._provider, exc.strerror or str(exc), key=name) from exc
+        if isinstance(exc, TimeoutError):
+            raise ProviderError(self._provider, str(exc), key=name) from exc
+        if isinstance(exc, OSError):
+            what = errno.errorcode.get(exc.errno or 0, type(exc).__name__)
+            raise ProviderError(self._provider, f"{what}: {exc.strerror or exc}", key=name) from exc

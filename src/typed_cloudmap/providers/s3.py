@@ -23,7 +23,14 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised only without the s3 extra
     raise MissingDependencyError("boto3", "s3") from exc
 
-from ._base import CREATE, OVERWRITE, ObjectInfo, PutMode, PutOptions, StoredObject, put_request
+from ._base import (
+    OVERWRITE,
+    ObjectInfo,
+    PutMode,
+    PutOptions,
+    StoredObject,
+    put_request,
+)
 from ._obstore_stores import check_options, s3_store
 from ._options import declare, take_options
 from ._redact import split_userinfo, without_userinfo
@@ -31,6 +38,7 @@ from ._s3_batch import delete_batches
 from ._s3_client import create_bucket, make_client, retry_conflicts
 from ._s3_errors import classify, classify_code
 from ._s3_multipart import MIN_PART_SIZE, put_multipart
+from ._s3_requests import put_condition, put_extra
 from ._shared import LazyClient
 from ._translate import Condition, NotModifiedError, Request, library_error, run, run_iter
 from ._transports import Transport, check_transport, obstore_transport
@@ -296,21 +304,11 @@ class S3Provider:
         self, name: str, data: bytes, *, mode: PutMode = OVERWRITE, **options: Unpack[PutOptions]
     ) -> str:
         put = put_request(self, name, data, mode, options)
-        condition, headers = Condition.NONE, {}
-        if mode == CREATE:
-            condition, headers = Condition.CREATE_ONLY, {"IfNoneMatch": "*"}
-        elif put.expected is not None:
-            condition, headers = Condition.IF_MATCH, {"IfMatch": put.expected}
+        condition, headers = put_condition(put)
         request = self._request("put", name, condition, put.expected)
         if self._fast is not None and self._fast.takes_put(put):
             return self._fast.put(request, put)
-        extra: dict[str, Any] = {}
-        if put.metadata:
-            extra["Metadata"] = dict(put.metadata)
-        if put.content_type is not None:
-            extra["ContentType"] = put.content_type
-        if put.content_encoding is not None:
-            extra["ContentEncoding"] = put.content_encoding
+        extra = put_extra(put)
         client = self.client
 
         def write() -> str:

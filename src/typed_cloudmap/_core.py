@@ -1,0 +1,311 @@
+"""What a mapping decides, written once for every front end (sync today, async next).
+
+``MappingCore`` owns the provider, the key and value codecs and the read cache, and makes
+every decision an operation needs: the bytes and the size check of a write, its metadata, the
+condition it carries, how a lost reply is reconciled, and which version each operation ends
+at. It never touches the etag view: each operation takes the version the caller saw and
+returns the version it ended at, and the front end moves its view with ``EtagView.advance``
+(conditional on what it saw). So the core pickles small (its configuration, not the view)
+and a bulk task on a process executor carries only its key and that key's version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from ._cache import ReadCache
+from ._keys import KeyCodec
+from ._metadata import META_CODEC as _CODEC
+from ._metadata import META_SCHEMA as _SCHEMA
+from ._metadata import Outcome, build, chain_of, checked, judge, new_token
+from ._values import Upgrade, ValueCodec
+from ._view import Version
+from .codecs import CodecStack
+from .errors import CloudMappingError, CodecError, KeySyncError, ProviderError, ValueSizeError
+from .providers import Provider, PutMode, StoredObject, put_mode
+
+__all__ = ["MappingCore", "Read", "Written", "write_mode"]
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+@dataclass(frozen=True)  # no slots: frozen slotted dataclasses fail to unpickle on 3.10
+class Read(Generic[V]):
+    """A value read and the version it came from."""
+
+    value: V
+    version: Version
+
+
+@dataclass(frozen=True)
+class Written:
+    """How a write ended: ``CURRENT`` (``version`` is ours) or ``SUPERSEDED`` (it landed,
+    then another writer replaced it: ``version`` is ``None`` and the view stays put)."""
+
+    outcome: Outcome
+    version: Version | None
+
+
+def write_mode(expected: str | None) -> PutMode:
+    """The mode of a write replacing version ``expected`` (``None``: create-only)."""
+    return put_mode(expected)
+
+
+class MappingCore(Generic[K, V]):
+    """Keys, values, metadata, conditions and reconciliation over one provider."""
+
+    def __init__(
+        self,
+        provider: Provider,
+        *,
+        key_type: type[K],
+        value_type: Any,
+        codec: CodecStack,
+        prefix: str = "",
+        key_encoding: str = "percent",
+        max_decoded_size: int | None = None,
+        upgrade: Upgrade | None = None,
+        read_blindly: bool = False,
+        cache: ReadCache | None = None,
+    ) -> None:
+        self.provider = provider
+        self.prefix = prefix
+        self.read_blindly = read_blindly
+        self.cache = cache
+        self.keys: KeyCodec[K] = KeyCodec(
+            key_type, prefix, provider.max_name_length, encoding=key_encoding
+        )
+        self.values: ValueCodec[V] = ValueCodec(
+            value_type,
+            codec,
+            limit=max_decoded_size,
+            upgrade=upgrade,
+            key_text=self.keys.text,  # key-bound transforms (aesgcm) bind objects to keys
+        )
+        self._readable_stacks: dict[str, bool] = {}
+        self._direct_type, self._direct_dump = self.values.direct
+
+    @property
+    def codec(self) -> CodecStack:
+        return self.values.stack
+
+    def with_codec(self, codec: CodecStack) -> MappingCore[K, V]:
+        """The same core with another codec stack (after training its dictionaries)."""
+        return MappingCore(self.provider, codec=codec, **self._config())
+
+    def _config(self) -> dict[str, Any]:
+        return {
+            "key_type": self.keys.key_type,
+            "value_type": self.values.value_type,
+            "prefix": self.prefix,
+            "key_encoding": self.keys.encoding,
+            "max_decoded_size": self.values.limit,
+            "upgrade": self.values.upgrade,
+            "read_blindly": self.read_blindly,
+            "cache": self.cache,
+        }
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (self.provider, self.codec, self._config()))
+
+    # --- values ---------------------------------------------------------------------------
+
+    def encode(self, key: K, value: object) -> tuple[V, bytes]:
+        """Validate and encode ``value``; refuse it if the provider cannot store the bytes."""
+        typed: Any = value
+        if type(value) is self._direct_type:
+            try:  # the common case in one call: a float-free model instance to plain JSON
+                data = self._direct_dump(value)  # type: ignore[misc]  # set with _direct_type
+            except ValueError:  # let the full path report it
+                typed, data = self.values.encode(key, value)
+        else:
+            typed, data = self.values.encode(key, value)
+        limit = self.provider.max_object_size  # read each time: a provider may lower it
+        if len(data) > limit:
+            raise ValueSizeError(
+                f"{len(data)} bytes encoded is over the {limit}-byte limit of {self.provider.name}",
+                key=key,
+            )
+        return typed, data
+
+    def decode(self, key: K, obj: StoredObject) -> V:
+        """The stored object as a ``V``; malformed metadata or a foreign stack is refused."""
+        meta = checked(obj.metadata, key)
+        stored = meta.get(_CODEC)
+        if stored is not None and stored != self.codec.name and not self._readable(stored):
+            raise CodecError(
+                f"stored with codec {stored!r}, but this mapping reads with {self.codec.name!r}",
+                key=key,
+            )
+        return self.values.decode(key, obj.data, meta.get(_SCHEMA))
+
+    def _readable(self, stored: str) -> bool:
+        """Whether objects written with stack ``stored`` decode with ours (memoised)."""
+        known = self._readable_stacks.get(stored)
+        if known is None:
+            known = self._readable_stacks[stored] = self.codec.can_decode(stored)
+        return known
+
+    # --- reads ----------------------------------------------------------------------------
+
+    def _get(
+        self,
+        key: K,
+        name: str,
+        expected: str | None,
+        *,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+    ) -> StoredObject | None:
+        """``provider.get`` with a missing or changed object reported against ``key``."""
+        try:
+            return self.provider.get(name, if_match=if_match, if_none_match=if_none_match)
+        except KeySyncError as exc:
+            raise KeySyncError(key, expected) from exc
+        except KeyError:
+            if expected is not None:
+                raise KeySyncError(key, expected) from None
+            raise KeyError(key) from None
+
+    def fetch(self, key: K, name: str, seen: Version | None) -> Read[V]:
+        """One GET: the latest value if reading blindly, else version ``seen``.
+
+        With a cache, a cached version is revalidated with ``If-None-Match`` and a 304 costs
+        no download and no decode.
+        """
+        expected = None if self.read_blindly else (seen.etag if seen else None)
+        if not self.read_blindly and expected is None:
+            raise KeyError(key)
+        cached = self.cache.lookup(name) if self.cache is not None else None
+        if cached is not None and (expected is None or cached[0] == expected):
+            obj = self._get(key, name, expected, if_none_match=cached[0])
+            if obj is None:  # 304: the cached version is current
+                if self.cache is not None:
+                    self.cache.hit()
+                chain = seen.chain if seen is not None and seen.etag == cached[0] else ""
+                return Read(cached[1], Version(cached[0], chain))
+        else:
+            obj = self._get(key, name, expected, if_match=expected)
+        if obj is None or (expected is not None and obj.etag != expected):
+            raise KeySyncError(key, expected)  # revalidation found a newer version
+        value = self.decode(key, obj)
+        version = Version(obj.etag, chain_of(obj.metadata, key))
+        if self.cache is not None:
+            self.cache.store(name, obj.etag, value, len(obj.data))
+        return Read(value, version)
+
+    def latest(self, key: K, name: str) -> Read[V] | None:
+        """The stored version whatever the view says (``None``: absent)."""
+        try:
+            obj = self.provider.get(name)
+        except KeyError:
+            return None
+        if obj is None:  # unconditional GETs always return the object; typed as optional
+            return None
+        return Read(self.decode(key, obj), Version(obj.etag, chain_of(obj.metadata, key)))
+
+    def head(self, key: K, name: str) -> Version | None:
+        """The stored version's etag and history from one HEAD (``None``: absent)."""
+        try:
+            info = self.provider.head(name)
+        except KeyError:
+            return None
+        return Version(info.etag, chain_of(info.metadata, key))
+
+    def listing(self, prefix: str | None) -> tuple[str, dict[str, str]]:
+        """One paginated listing: the object-name prefix it covers and name -> etag.
+
+        ``prefix`` is in key space (a key's string form), under the mapping's own prefix.
+        """
+        name_prefix = self.prefix if prefix is None else self.keys.name_prefix(prefix)
+        listed: dict[str, str] = {}
+        for info in self.provider.list(name_prefix):
+            ok, key = self.keys.try_decode(info.name)
+            if ok and (prefix is None or self.keys.text(key).startswith(prefix)):  # type: ignore[arg-type]  # ok: key is a K
+                listed[info.name] = info.etag
+        return name_prefix, listed
+
+    def in_scope(self, name: str, name_prefix: str, prefix: str | None) -> bool:
+        """Whether ``name`` is one a listing of ``prefix`` (see ``listing``) covers."""
+        if not name.startswith(name_prefix):
+            return False
+        return prefix is None or self.keys.text(self.keys.decode(name)).startswith(prefix)
+
+    # --- writes ---------------------------------------------------------------------------
+
+    def write(self, key: K, name: str, value: object, seen: Version | None) -> tuple[V, Written]:
+        """Validate, encode and write replacing version ``seen`` (``None``: create-only).
+
+        The write stores ``seen``'s token history, so a later writer can tell it landed; a
+        failed condition or an SDK that gave up is reconciled before anything is reported.
+        """
+        typed, data = self.encode(key, value)
+        token = new_token()
+        chain = seen.chain if seen is not None else ""
+        metadata = build(self.codec.name, self.values.fingerprint, token, chain)
+        expected = seen.etag if seen is not None else None
+        try:
+            etag = self.provider.put(
+                name,
+                data,
+                mode=write_mode(expected),
+                metadata=metadata,
+                content_type=self.codec.media_type,
+                content_encoding=self.codec.content_encoding,
+            )
+        except KeySyncError as exc:
+            written = self.reconcile(name, token, metadata)
+            if written is None:
+                raise KeySyncError(key, expected) from exc
+            return typed, written
+        except ProviderError:
+            # The SDK gave up, but an attempt may have landed with its reply lost.
+            try:
+                written = self.reconcile(name, token, metadata)
+            except CloudMappingError:
+                written = None
+            if written is None:
+                raise
+            return typed, written
+        return typed, Written(Outcome.CURRENT, Version(etag, chain_of(metadata)))
+
+    def reconcile(self, name: str, token: str, metadata: Mapping[str, str]) -> Written | None:
+        """After a failed or unanswered write: did it land (``None``: no sign it did)?
+
+        Costs one HEAD. Malformed stored metadata is another writer's, not a sign of ours.
+        """
+        try:
+            info = self.provider.head(name)
+        except KeyError:
+            return None
+        try:
+            outcome = judge(info.metadata, token)
+        except CodecError:
+            return None
+        if outcome is Outcome.CURRENT:
+            return Written(outcome, Version(info.etag, chain_of(metadata)))
+        if outcome is Outcome.SUPERSEDED:
+            return Written(outcome, None)
+        return None
+
+    def delete(self, key: K, name: str, expected: str) -> None:
+        """Delete version ``expected``; an object already gone is success."""
+        try:
+            self.provider.delete(name, if_match=expected)
+        except (KeySyncError, KeyError) as exc:
+            # A retried delete whose first attempt landed fails its condition; the object
+            # being gone is exactly what was asked, so only a different version is a conflict.
+            try:
+                self.provider.head(name)
+            except KeyError:
+                return
+            raise KeySyncError(key, expected) from exc
+
+
+def _rebuild(
+    provider: Provider, codec: CodecStack, config: dict[str, Any]
+) -> MappingCore[Any, Any]:
+    return MappingCore(provider, codec=codec, **config)

@@ -1,0 +1,118 @@
+"""Any synchronous provider over asyncio, each blocking call in a worker thread.
+
+Used where the work is file I/O (there is no portable async file API) or where a caller has
+a sync provider and wants it on an event loop: every operation runs in
+``asyncio.to_thread``, so the loop never blocks, and the wrapped provider keeps all of its
+guarantees (the local provider's cross-process locks included). Listings are pulled from the
+sync iterator a page at a time, so a huge listing never sits in memory at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import Generic, TypeVar
+
+from typing_extensions import Unpack
+
+from ._base import (
+    OVERWRITE,
+    ObjectInfo,
+    Provider,
+    PutMode,
+    PutOptions,
+    StoredObject,
+    SupportsBatchDelete,
+)
+
+__all__ = ["ThreadedAsyncProvider"]
+
+P = TypeVar("P", bound=Provider)
+
+_LIST_PAGE = 1000
+
+
+def _page(iterator: Iterator[ObjectInfo]) -> list[ObjectInfo]:
+    return list(itertools.islice(iterator, _LIST_PAGE))
+
+
+class ThreadedAsyncProvider(Generic[P]):
+    """The async face of ``sync``: same objects, same etags, same errors."""
+
+    def __init__(self, sync: P) -> None:
+        self._sync = sync
+
+    @property
+    def sync(self) -> P:
+        """The wrapped synchronous provider (share it with a sync mapping freely)."""
+        return self._sync
+
+    @property
+    def name(self) -> str:
+        return self._sync.name
+
+    @property
+    def max_object_size(self) -> int:
+        return self._sync.max_object_size
+
+    @property
+    def max_name_length(self) -> int:
+        return self._sync.max_name_length
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._sync!r})"
+
+    async def get(
+        self,
+        name: str,
+        *,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+    ) -> StoredObject | None:
+        return await asyncio.to_thread(
+            self._sync.get, name, if_match=if_match, if_none_match=if_none_match
+        )
+
+    async def head(self, name: str) -> ObjectInfo:
+        return await asyncio.to_thread(self._sync.head, name)
+
+    async def put(
+        self,
+        name: str,
+        data: bytes,
+        *,
+        mode: PutMode = OVERWRITE,
+        **options: Unpack[PutOptions],
+    ) -> str:
+        return await asyncio.to_thread(self._sync.put, name, data, mode=mode, **options)
+
+    async def delete(self, name: str, *, if_match: str | None = None) -> None:
+        await asyncio.to_thread(self._sync.delete, name, if_match=if_match)
+
+    async def delete_many(
+        self, items: Sequence[tuple[str, str | None]]
+    ) -> dict[str, BaseException]:
+        """The wrapped provider's batch delete if it has one, else one delete per item."""
+        sync: Provider = self._sync
+        if isinstance(sync, SupportsBatchDelete):
+            return await asyncio.to_thread(sync.delete_many, items)
+        failures: dict[str, BaseException] = {}
+        for name, etag in items:
+            try:
+                await self.delete(name, if_match=etag)
+            except Exception as exc:  # reported per name, like the batch deletes do
+                failures[name] = exc
+        return failures
+
+    async def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
+        iterator = iter(self._sync.list(prefix))
+        while True:
+            page = await asyncio.to_thread(_page, iterator)
+            for info in page:
+                yield info
+            if len(page) < _LIST_PAGE:
+                return
+
+    async def close(self) -> None:
+        await asyncio.to_thread(self._sync.close)

@@ -1,0 +1,44 @@
+"""A local directory over asyncio: :class:`LocalProvider` with its file I/O in threads.
+
+Every guarantee of the sync provider holds, because it does the work: atomic replaces,
+fsyncs, and the per-object ``flock`` that makes conditional writes safe across processes (a
+sync and an async mapping on one directory, or on one machine, exclude each other).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+from ._async_threaded import ThreadedAsyncProvider
+from .local import LocalProvider
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+__all__ = ["AsyncLocalProvider"]
+
+
+class AsyncLocalProvider(ThreadedAsyncProvider[LocalProvider]):
+    """Objects as files under ``root``; ``options`` are :class:`LocalProvider`'s (``create``,
+    ``fsync``, ...). Pass a ``LocalProvider`` instead of a path to share it with a sync
+    mapping."""
+
+    def __init__(self, root: str | os.PathLike[str] | LocalProvider, **options: Any) -> None:
+        if isinstance(root, LocalProvider):
+            if options:
+                raise TypeError("options go to LocalProvider; pass either a provider or a path")
+            super().__init__(root)
+        else:
+            super().__init__(LocalProvider(root, **options))
+
+    @classmethod
+    def from_url_parts(cls, location: str, path: str, options: dict[str, str]) -> tuple[Self, str]:
+        """The same ``file://`` URLs and options as :class:`LocalProvider`."""
+        sync, prefix = LocalProvider.from_url_parts(location, path, options)
+        return cls(sync), prefix
+
+    @property
+    def root(self) -> str:
+        """The absolute path of the directory."""
+        return self.sync.root

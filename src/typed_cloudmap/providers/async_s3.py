@@ -1,0 +1,305 @@
+"""Amazon S3 (and S3-compatible servers) over asyncio, through aiobotocore.
+
+The same requests as :class:`S3Provider`, with the same conditions on them (``If-None-Match:
+*`` for create-only puts, ``If-Match`` on overwrites, deletes and conditional reads,
+``If-Match: *`` on deletes that must find their object), and the same error translation: the
+provider keeps a sync ``S3Provider`` as its configuration and asks it for the error context
+and the bucket creation, so both providers map every S3 answer to the same error.
+
+Batch deletes and values over ``multipart_threshold`` are the exceptions: they run the sync
+provider's ``delete_many`` (one request per 1000 objects) and multipart ``put`` (the
+condition on CompleteMultipartUpload) in a worker thread, so that logic exists once.
+
+The aiobotocore client belongs to the event loop that opened it; the provider opens it on
+first use and again if it is used from another loop (a new ``asyncio.run``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..errors import MissingDependencyError
+
+try:
+    from aiobotocore.config import AioConfig
+    from aiobotocore.session import get_session
+    from botocore.exceptions import ClientError
+except ImportError as exc:  # pragma: no cover - exercised only without the async extra
+    raise MissingDependencyError("aiobotocore", "async") from exc
+
+from ._async_client import LoopClient
+from ._base import OVERWRITE, ObjectInfo, PutMode, PutOptions, StoredObject, put_request
+from ._options import option_bool
+from ._s3_client import CONFLICT_ATTEMPTS, _drop_expect
+from ._s3_errors import CONFLICT, classify, error_code
+from ._s3_requests import put_condition, put_extra
+from ._translate import Condition, NotModifiedError, Request, arun, arun_iter
+from .s3 import S3Provider
+
+if TYPE_CHECKING:
+    from types_aiobotocore_s3 import S3Client
+    from typing_extensions import Self, Unpack
+
+__all__ = ["AsyncS3Provider"]
+
+_PAGE_SIZE = 1000
+
+
+async def _retry_conflicts(call: Any) -> Any:
+    """Await ``call()``, again after a short jittered pause while S3 answers 409 conflict
+    (the async twin of ``_s3_client.retry_conflicts``: same attempts, same code)."""
+    for attempt in range(CONFLICT_ATTEMPTS):
+        try:
+            return await call()
+        except ClientError as exc:  # the loop is the retry; it rarely runs twice
+            if error_code(exc) != CONFLICT or attempt == CONFLICT_ATTEMPTS - 1:
+                raise
+            await asyncio.sleep(random.uniform(0.0, 0.05 * 2**attempt))
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+async def _close(opened: tuple[S3Client, Any]) -> None:
+    await opened[1].__aexit__(None, None, None)
+
+
+class AsyncS3Provider:
+    """Objects in one S3 bucket over asyncio; the arguments are :class:`S3Provider`'s.
+
+    ``create=True`` creates a missing bucket at first use (construction does no I/O).
+    """
+
+    max_object_size: int = S3Provider.max_object_size
+    """A multipart upload takes at most 5 TiB (values over ``multipart_threshold`` use one)."""
+    max_name_length: int = S3Provider.max_name_length
+
+    def __init__(
+        self,
+        bucket: str,
+        *,
+        endpoint_url: str | None = None,
+        region_name: str | None = None,
+        create: bool = False,
+        client_kwargs: Mapping[str, Any] | None = None,
+        max_pool_connections: int = 64,
+        multipart_threshold: int = 64 * 1024**2,
+    ) -> None:
+        self._config = S3Provider(
+            bucket,
+            endpoint_url=endpoint_url,
+            region_name=region_name,
+            client_kwargs=client_kwargs,
+            max_pool_connections=max_pool_connections,
+            multipart_threshold=multipart_threshold,
+        )
+        self._create = create
+        self._client: LoopClient[tuple[S3Client, Any]] = LoopClient(self._open, _close)
+
+    @classmethod
+    def from_url_parts(cls, location: str, path: str, options: dict[str, str]) -> tuple[Self, str]:
+        """The same ``s3://bucket/prefix?...`` URLs and options as :class:`S3Provider`."""
+        create = option_bool(options, "create", default=False)  # at first use, not now
+        sync, prefix = S3Provider.from_url_parts(location, path, options)
+        return cls._from_state(sync.__getstate__(), create=create), prefix
+
+    @classmethod
+    def from_sync(cls, provider: S3Provider) -> Self:
+        """An async provider on the same bucket with the same settings as ``provider``."""
+        return cls._from_state(provider.__getstate__(), create=False)
+
+    @classmethod
+    def _from_state(cls, state: dict[str, Any], *, create: bool) -> Self:
+        return cls(
+            state["bucket"],
+            endpoint_url=state["endpoint_url"],
+            region_name=state["region_name"],
+            client_kwargs=state["client_kwargs"],
+            max_pool_connections=state["max_pool_connections"],
+            multipart_threshold=state["multipart_threshold"],
+            create=create,
+        )
+
+    # --- identity -------------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        return self._config.name
+
+    @property
+    def bucket(self) -> str:
+        return self._config.bucket
+
+    def __repr__(self) -> str:
+        return f"Async{self._config!r}"
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"config": self._config.__getstate__(), "create": self._create}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(self._from_state(state["config"], create=state["create"]).__dict__)
+
+    # --- client ---------------------------------------------------------------------------
+
+    def _request(
+        self,
+        operation: str,
+        name: str | None,
+        condition: Condition = Condition.NONE,
+        expected: str | None = None,
+    ) -> Request:
+        """The sync provider's request context: its name and its secrets, never leaked."""
+        return self._config._request(operation, name, condition, expected)
+
+    async def client(self) -> S3Client:
+        """The aiobotocore S3 client of the running loop, opened on first use."""
+        client, _ = await self._client.get()
+        return client
+
+    async def _open(self) -> tuple[S3Client, Any]:
+        if self._create:
+            await asyncio.to_thread(self._config._create_bucket)
+            self._config.close()
+            self._create = False
+        state = self._config.__getstate__()
+        kwargs = dict(state["client_kwargs"])
+        config = AioConfig(
+            retries={"mode": "standard"}, max_pool_connections=state["max_pool_connections"]
+        )
+        user_config = kwargs.pop("config", None)
+        if user_config is not None:
+            config = config.merge(user_config)
+        cm = get_session().create_client(
+            "s3",
+            endpoint_url=state["endpoint_url"],
+            region_name=state["region_name"],
+            config=config,
+            **kwargs,
+        )
+        client: S3Client = await arun(self._request("open client", None), classify, cm.__aenter__)
+        client.meta.events.register("before-sign.s3.PutObject", _drop_expect)
+        return client, cm
+
+    def ensure_pool_size(self, size: int) -> None:
+        """Hold at least ``size`` connections (for that many requests in flight); a live
+        client is replaced at next use."""
+        if size > self._config.__getstate__()["max_pool_connections"]:
+            self._config.ensure_pool_size(size)
+            self._client.retire()
+
+    async def close(self) -> None:
+        """Close the client's connections; the next call opens a new client."""
+        await self._client.close()
+        self._config.close()  # the sync client of delete_many, if it was opened
+
+    # --- single objects -------------------------------------------------------------------
+
+    async def get(
+        self,
+        name: str,
+        *,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+    ) -> StoredObject | None:
+        kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": name}
+        if if_none_match is not None:
+            kwargs["IfNoneMatch"] = if_none_match
+        if if_match is not None:
+            kwargs["IfMatch"] = if_match
+        condition = Condition.NONE if if_match is None else Condition.IF_MATCH
+        client = await self.client()
+
+        async def read() -> tuple[Any, bytes]:
+            response = await client.get_object(**kwargs)
+            async with response["Body"] as body:
+                return response, await body.read()
+
+        try:
+            response, data = await arun(
+                self._request("get", name, condition, if_match), classify, read
+            )
+        except NotModifiedError:
+            return None
+        return StoredObject(
+            data,
+            response["ETag"],
+            response.get("Metadata", {}),
+            response.get("ContentType"),
+            response.get("ContentEncoding"),
+        )
+
+    async def head(self, name: str) -> ObjectInfo:
+        client = await self.client()
+        response = await arun(
+            self._request("head", name),
+            classify,
+            lambda: client.head_object(Bucket=self.bucket, Key=name),
+        )
+        return ObjectInfo(
+            name, response["ETag"], response["ContentLength"], response.get("Metadata", {})
+        )
+
+    async def put(
+        self,
+        name: str,
+        data: bytes,
+        *,
+        mode: PutMode = OVERWRITE,
+        **options: Unpack[PutOptions],
+    ) -> str:
+        put = put_request(self, name, data, mode, options)
+        condition, headers = put_condition(put)
+        client = await self.client()  # creates the bucket first when create=True
+        if len(put.data) > self._config.__getstate__()["multipart_threshold"]:
+            # A large value: the sync provider's multipart upload (parts in parallel, the
+            # condition on CompleteMultipartUpload, aborted on failure), in a worker thread;
+            # at this size the thread costs nothing, and the upload logic exists once.
+            return await asyncio.to_thread(self._config.put, name, put.data, mode=mode, **options)
+        kwargs: dict[str, Any] = {
+            "Bucket": self.bucket,
+            "Key": name,
+            "Body": put.data,
+            **put_extra(put),
+            **headers,
+        }
+        response = await arun(
+            self._request("put", name, condition, put.expected),
+            classify,
+            lambda: _retry_conflicts(lambda: client.put_object(**kwargs)),
+        )
+        etag: str = response["ETag"]
+        return etag
+
+    async def delete(self, name: str, *, if_match: str | None = None) -> None:
+        condition = Condition.EXISTS if if_match is None else Condition.IF_MATCH
+        client = await self.client()
+        await arun(
+            self._request("delete", name, condition, if_match),
+            classify,
+            lambda: _retry_conflicts(
+                lambda: client.delete_object(
+                    Bucket=self.bucket, Key=name, IfMatch="*" if if_match is None else if_match
+                )
+            ),
+        )
+
+    # --- many objects ---------------------------------------------------------------------
+
+    async def delete_many(
+        self, items: Sequence[tuple[str, str | None]]
+    ) -> dict[str, BaseException]:
+        """``DeleteObjects`` in batches of 1000, each object under its own ETag: the sync
+        provider's batch delete (one logic for both), run in a worker thread."""
+        await self.client()  # creates the bucket first when create=True
+        return await asyncio.to_thread(self._config.delete_many, list(items))
+
+    async def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
+        client = await self.client()
+        paginator = client.get_paginator("list_objects_v2")
+        pages = paginator.paginate(
+            Bucket=self.bucket, Prefix=prefix, PaginationConfig={"PageSize": _PAGE_SIZE}
+        )
+        async for page in arun_iter(self._request("list", None), classify, lambda: pages):
+            for item in page.get("Contents", []):
+                yield ObjectInfo(item["Key"], item["ETag"], item["Size"])
