@@ -75,10 +75,12 @@ def _table(title: str, figures: dict[str, tuple[float, float]], baseline: str) -
 # --- S3 ---------------------------------------------------------------------------------------
 
 
-def s3_cases(endpoint: Any) -> tuple[dict[str, Op], dict[str, Op], dict[str, Op], dict[str, Op]]:
+def s3_cases(
+    endpoint: Any, bulk_keys: int = 500
+) -> tuple[dict[str, Op], dict[str, Op], dict[str, Op], dict[str, Op]]:
     value = order()
     body = ORDER.dump_json(value)
-    keys = [f"bulk/{i:04d}" for i in range(500)]
+    keys = [f"bulk/{i:04d}" for i in range(bulk_keys)]
     boto = raw_client(endpoint)
     boto_bucket = f"bench-raw-{uuid.uuid4().hex[:8]}"
     boto.create_bucket(Bucket=boto_bucket)
@@ -193,18 +195,18 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="two short rounds: a smoke run")
     args = parser.parse_args(argv)
-    rounds, ops, bulk_rounds = (2, 2, 1) if args.quick else (15, 20, 5)
+    rounds, ops, bulk_rounds, bulk_keys = (2, 2, 1, 8) if args.quick else (15, 20, 5, 500)
     with emulator("moto") as endpoint:
-        puts, gets, bulk_puts, bulk_gets = s3_cases(endpoint)
+        puts, gets, bulk_puts, bulk_gets = s3_cases(endpoint, bulk_keys)
         _table("S3 (moto): 1 KB typed put", race(puts, rounds, ops), "raw boto3")
         _table("S3 (moto): 1 KB typed get", race(gets, rounds, ops), "raw boto3")
         _table(
-            "S3 (moto): bulk put of 500 (per batch)",
+            f"S3 (moto): bulk put of {bulk_keys} (per batch)",
             race(bulk_puts, bulk_rounds, 1),
             "typed-cloudmap sdk",
         )
         _table(
-            "S3 (moto): bulk get of 500 (per batch)",
+            f"S3 (moto): bulk get of {bulk_keys} (per batch)",
             race(bulk_gets, bulk_rounds, 1),
             "typed-cloudmap sdk",
         )

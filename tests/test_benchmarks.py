@@ -49,3 +49,19 @@ def test_quick_run_covers_every_case(run_module: Any, tmp_path: Path) -> None:
     assert [t for t in report.targets() if t[3] is None] == []
     assert "Targets" in markdown.read_text()
     assert {k: v for k, v in os.environ.items() if k.startswith("AWS_")} == before
+
+
+def test_transports_quick_run(capsys: pytest.CaptureFixture[str]) -> None:
+    """``benchmarks/bench_transports.py --quick``: every system of every table has a row."""
+    pytest.importorskip("obstore")
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        import bench_transports
+
+        bench_transports.main(["--quick"])
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    out = capsys.readouterr().out
+    assert out.count("typed-cloudmap obstore") == 6
+    for system in ("raw boto3", "raw obstore", "raw azure-storage-blob", "typed-cloudmap sdk"):
+        assert system in out
