@@ -50,9 +50,10 @@ class MakeS3Provider:
     """Zero-argument factory: each call makes a provider on a fresh bucket (picklable)."""
 
     endpoint: S3Endpoint
+    transport: str = "sdk"
 
     def __call__(self) -> S3Provider:
-        return self.endpoint.provider(fresh_bucket())
+        return self.endpoint.provider(fresh_bucket(), transport=self.transport)
 
 
 def fresh_bucket() -> str:

@@ -19,8 +19,10 @@ ProviderFactory = Callable[[], Provider]
 # backend id -> the emulator plugin's factory fixture
 CLOUD_FIXTURES = {
     "s3-moto": "s3_moto_make_provider",
+    "s3-moto-obstore": "s3_moto_obstore_make_provider",
     "s3-seaweedfs": "s3_seaweedfs_make_provider",
     "azure-azurite": "azurite_make_provider",
+    "azure-azurite-obstore": "azurite_obstore_make_provider",
     "gcs-fake": "fake_gcs_make_provider",
 }
 ALL_BACKENDS = ["memory", "local", *CLOUD_FIXTURES]

@@ -9,6 +9,7 @@ emulator that is not installed fails the run in CI and skips the test elsewhere.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import Callable, Iterator
 from typing import TypeVar
@@ -58,6 +59,14 @@ def s3_moto_make_provider(s3_moto_server: S3Endpoint) -> MakeS3Provider:
 
 
 @pytest.fixture(scope="session")
+def s3_moto_obstore_make_provider(s3_moto_server: S3Endpoint) -> MakeS3Provider:
+    """Providers on ``transport="obstore"`` (obstore's absence is a failure, as an emulator's)."""
+    import obstore  # noqa: F401  # its absence fails here, as a missing emulator does
+
+    return MakeS3Provider(s3_moto_server, transport="obstore")
+
+
+@pytest.fixture(scope="session")
 def s3_seaweedfs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Endpoint]:
     yield from _serve(run_seaweedfs(tmp_path_factory.mktemp("seaweedfs")))
 
@@ -83,6 +92,14 @@ def azure_make_provider(
 ) -> Callable[[], AzureBlobProvider]:
     """The same factory under the provider's name."""
     return azurite_make_provider
+
+
+@pytest.fixture(scope="session")
+def azurite_obstore_make_provider(azurite: Azurite) -> Callable[[], AzureBlobProvider]:
+    """The same on ``transport="obstore"`` (obstore's absence is a failure)."""
+    import obstore  # noqa: F401  # its absence fails here, as a missing emulator does
+
+    return functools.partial(azurite.provider, transport="obstore")
 
 
 @pytest.fixture(scope="session")

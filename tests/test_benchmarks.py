@@ -82,3 +82,15 @@ def test_benchmarks_import_neither_pytest_nor_tests() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_transports_quick_run(capsys: pytest.CaptureFixture[str]) -> None:
+    """``benchmarks/bench_transports.py --quick``: every system of every table has a row."""
+    pytest.importorskip("obstore")
+    from benchmarks import bench_transports
+
+    bench_transports.main(["--quick"])
+    out = capsys.readouterr().out
+    assert out.count("typed-cloudmap obstore") == 6
+    for system in ("raw boto3", "raw obstore", "raw azure-storage-blob", "typed-cloudmap sdk"):
+        assert system in out

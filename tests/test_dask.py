@@ -26,7 +26,7 @@ COUNTER_TASKS, INCREMENTS = 8, 10
 # Each bulk task sent to an executor carries a pickled copy of the mapping's core, and each copy
 # opens its own SDK client on the worker (about 0.1-0.3 s for boto3), so the cloud run of the
 # bulk test stays small.
-BULK_KEYS = {"local": 100, "s3-moto": 12}
+BULK_KEYS = {"local": 100, "s3-moto": 12, "s3-moto-obstore": 12}
 
 
 class Item(BaseModel):
@@ -73,7 +73,7 @@ def client() -> Iterator[Any]:
         yield dask_client
 
 
-@pytest.fixture(params=["local", "s3-moto"])
+@pytest.fixture(params=["local", "s3-moto", "s3-moto-obstore"])
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 

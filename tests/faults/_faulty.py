@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ __all__ = [
     "ATTEMPTS",
     "EXHAUST",
     "FAULT_BACKENDS",
+    "RATE_BACKENDS",
     "Pair",
     "fast_sdk_retries",
     "is_delete",
@@ -32,6 +34,22 @@ __all__ = [
 ]
 
 FAULT_BACKENDS = ["s3-moto", "azure-azurite", "gcs-fake"]
+RATE_BACKENDS = [*FAULT_BACKENDS, "s3-moto-obstore", "azure-azurite-obstore"]
+"""The 20 %-fault tests also run each obstore transport (the scripted ones count SDK attempts)."""
+OBSTORE_RETRIES = {
+    "max_retries": 10,  # ATTEMPTS
+    "backoff": {
+        "init_backoff": timedelta(milliseconds=10),
+        "max_backoff": timedelta(milliseconds=100),
+        "base": 2,
+    },
+    "retry_timeout": timedelta(seconds=60),
+}
+"""obstore's retry policy for the faulty providers: as many attempts, short pauses."""
+OBSTORE_OPTIONS = {
+    "retry_config": OBSTORE_RETRIES,
+    "client_options": {"timeout": "10s", "connect_timeout": "5s"},
+}
 ATTEMPTS = 10
 """SDK attempts per request: 0.2**10 ~ 1e-7 chance that one request exhausts them."""
 GCS_DEADLINE = 3.0
@@ -54,6 +72,7 @@ class Pair:
 
 def upstream_of(backend: str, request: pytest.FixtureRequest) -> str:
     """``http://127.0.0.1:PORT`` of the session's emulator for ``backend``."""
+    backend = backend.removesuffix("-obstore")
     if backend == "s3-moto":
         url: str = request.getfixturevalue("s3_moto_server").url
         return url
@@ -69,6 +88,10 @@ def upstream_of(backend: str, request: pytest.FixtureRequest) -> str:
 def make_pair(backend: str, request: pytest.FixtureRequest, proxy_url: str) -> Pair:
     """A fresh bucket, reached through ``proxy_url`` and directly."""
     bucket = f"tcm-fault-{uuid.uuid4().hex[:12]}"
+    fast: dict[str, Any] = {}
+    if backend.endswith("-obstore"):
+        backend = backend.removesuffix("-obstore")
+        fast = {"transport": "obstore", "obstore_options": OBSTORE_OPTIONS}
     if backend == "s3-moto":
         from botocore.config import Config
 
@@ -86,6 +109,7 @@ def make_pair(backend: str, request: pytest.FixtureRequest, proxy_url: str) -> P
             endpoint_url=proxy_url,
             region_name=s3.region,
             client_kwargs={**s3.client_kwargs(), "config": config},
+            **fast,
         )
         return Pair(faulty_s3, direct_s3)
     if backend == "azure-azurite":
@@ -111,6 +135,7 @@ def make_pair(backend: str, request: pytest.FixtureRequest, proxy_url: str) -> P
             bucket,
             connection_string=connection,
             client_kwargs={"retry_policy": retry, "read_timeout": 10},
+            **fast,
         )
         return Pair(faulty_az, direct_az)
     if backend == "gcs-fake":

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from faults._faulty import FAULT_BACKENDS, proxied
+from faults._faulty import RATE_BACKENDS, proxied
 from typed_cloudmap import CloudMapping, KeySyncError, ProviderError
 
 RATE = 0.2
@@ -37,7 +37,7 @@ def _report(
         record_property(key, value)
 
 
-@pytest.mark.parametrize("backend", FAULT_BACKENDS)
+@pytest.mark.parametrize("backend", RATE_BACKENDS)
 def test_writes_under_faults_all_read_back(
     backend: str,
     request: pytest.FixtureRequest,
@@ -99,7 +99,7 @@ def test_writes_under_faults_all_read_back(
         assert dict(faulty.etags) == dict(check.etags)
 
 
-@pytest.fixture(scope="module", params=FAULT_BACKENDS)
+@pytest.fixture(scope="module", params=RATE_BACKENDS)
 def counter_run(request: pytest.FixtureRequest) -> tuple[str, dict[str, int]]:
     """4 threads x 25 ``modify`` through a 20 %-faulty link, once per backend; its figures.
 

@@ -35,6 +35,18 @@ class TestAzureBlobProvider(ProviderConformance):
         return azurite.raw(provider.container)
 
 
+class TestAzureBlobProviderObstore(ProviderConformance):
+    """The same suite on ``transport="obstore"`` (deletes still go through the SDK)."""
+
+    @pytest.fixture
+    def provider(
+        self, azurite_obstore_make_provider: Callable[[], AzureBlobProvider]
+    ) -> Iterator[Provider]:
+        provider = azurite_obstore_make_provider()
+        yield provider
+        provider.close()
+
+
 class RequestLog:
     """Counts the HTTP requests the SDK sends (its ``raw_request_hook``, once per attempt)."""
 

@@ -45,6 +45,19 @@ class TestS3OnMoto(ProviderConformance):
         return s3_moto_server.raw(provider.bucket)
 
 
+class TestS3ObstoreOnMoto(ProviderConformance):
+    """The same suite on ``transport="obstore"`` (deletes still go through boto3)."""
+
+    known_gaps = {  # noqa: RUF012  # overrides the ClassVar of the suite
+        "test_delete_many": _MOTO_BATCH_ETAGS,
+        "test_list_prefix_with_etags": _MOTO_LITERAL_STAR,
+    }
+
+    @pytest.fixture
+    def provider(self, s3_moto_obstore_make_provider: MakeS3Provider) -> Provider:
+        return s3_moto_obstore_make_provider()
+
+
 class TestS3OnSeaweedFS(ProviderConformance):
     known_gaps = {  # noqa: RUF012  # overrides the ClassVar of the suite
         "test_long_name": (

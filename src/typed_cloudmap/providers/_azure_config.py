@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from urllib.parse import urlsplit, urlunsplit
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 __all__ = [
     "check_token_transport",
+    "client_options",
+    "config_secrets",
     "endpoint_of",
     "parse_connection_string",
     "resolve_account",
@@ -66,6 +70,51 @@ def resolve_account(
         "AzureBlobProvider needs an account: pass account_url= or connection_string=, or set "
         "AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_NAME"
     )
+
+
+def config_secrets(
+    connection_string: str | None, account_url: str | None, credential: object
+) -> tuple[str, ...]:
+    """The literal secrets of a configuration (masked in messages and error chains)."""
+    found: list[str] = []
+    if connection_string is not None:
+        pairs = parse_connection_string(connection_string)
+        found += [pairs.get("accountkey", ""), pairs.get("sharedaccesssignature", "")]
+    query = urlsplit(account_url or "").query
+    found += [query, *(v for k, v in parse_qsl(query) if k == "sig")]
+    if isinstance(credential, str):
+        found.append(credential)
+    return tuple(s for s in found if len(s) >= 3)
+
+
+_TRANSPORT_DEFAULTS = {
+    "connection_timeout": 20,
+    "read_timeout": 60,
+    "connection_data_block_size": 256 * 1024,
+}
+
+
+def client_options(client_kwargs: Mapping[str, Any], size: int) -> dict[str, Any]:
+    """The SDK client's keywords: ``client_kwargs`` over a requests transport whose pool holds
+    ``size`` connections."""
+    import requests
+    from azure.core.pipeline.transport import RequestsTransport
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+
+    session = requests.Session()
+    # Retries belong to the SDK's policy, so urllib3's own are off (as the SDK does).
+    no_retries = Retry(total=False, redirect=False, raise_on_status=False)
+    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=size, max_retries=no_retries)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    kwargs: dict[str, Any] = dict(client_kwargs)
+    # The SDK's own transport defaults, which it applies only to transports it builds.
+    transport_options = {k: kwargs.pop(k, v) for k, v in _TRANSPORT_DEFAULTS.items()}
+    kwargs.setdefault(
+        "transport", RequestsTransport(session=session, session_owner=True, **transport_options)
+    )
+    return kwargs
 
 
 def check_token_transport(

@@ -21,7 +21,13 @@ from ._s3_errors import CONFLICT, error_code
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
-__all__ = ["CONFLICT_ATTEMPTS", "EXPECT_THRESHOLD", "make_client", "retry_conflicts"]
+__all__ = [
+    "CONFLICT_ATTEMPTS",
+    "EXPECT_THRESHOLD",
+    "create_bucket",
+    "make_client",
+    "retry_conflicts",
+]
 
 T = TypeVar("T")
 
@@ -92,3 +98,22 @@ def retry_conflicts(call: Callable[[], T]) -> T:
                 raise
             time.sleep(random.uniform(0.0, 0.05 * 2**attempt))
     raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+def create_bucket(client: S3Client, bucket: str) -> None:
+    """Create ``bucket`` in the client's region unless it exists (owned by these keys)."""
+    try:
+        client.head_bucket(Bucket=bucket)
+        return
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") not in {"404", "NoSuchBucket"}:
+            raise
+    kwargs: dict[str, Any] = {"Bucket": bucket}
+    region = client.meta.region_name
+    if region and region != "us-east-1":
+        kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
+    try:
+        client.create_bucket(**kwargs)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "BucketAlreadyOwnedByYou":
+            raise

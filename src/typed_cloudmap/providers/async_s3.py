@@ -35,8 +35,9 @@ from ._base import OVERWRITE, ObjectInfo, PutMode, PutOptions, StoredObject, put
 from ._options import option_bool
 from ._s3_client import CONFLICT_ATTEMPTS, _drop_expect
 from ._s3_errors import CONFLICT, classify, error_code
+from ._s3_requests import put_condition, put_extra
 from ._translate import Condition, NotModifiedError, Request, arun, arun_iter
-from .s3 import S3Provider, put_condition, put_extra
+from .s3 import S3Provider
 
 if TYPE_CHECKING:
     from types_aiobotocore_s3 import S3Client

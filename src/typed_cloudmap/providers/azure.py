@@ -4,6 +4,8 @@ Conditions ride on the request (``If-Match`` / ``If-None-Match: *``), so each si
 operation is one HTTP request; the SDK's own retry policy handles transient failures.
 Etags are always returned in their quoted HTTP form (``'"0x8D..."'``): the service's headers
 quote them and its listings don't, so listings are normalised to match.
+``transport="obstore"`` sends gets, heads, puts and listings through obstore (see
+``_obstore``); deletes keep the SDK path, which carries their ``If-Match`` condition.
 """
 
 from __future__ import annotations
@@ -12,59 +14,47 @@ import contextlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import parse_qsl, urlsplit
 
-from ..errors import CloudMappingError, MissingDependencyError
+from ..errors import MissingDependencyError
 
 try:
-    import requests
     from azure.core import MatchConditions
     from azure.core.exceptions import ResourceExistsError
-    from azure.core.pipeline.transport import RequestsTransport
     from azure.storage.blob import BlobClient, ContainerClient
-    from requests.adapters import HTTPAdapter
-    from urllib3.util.retry import Retry
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise MissingDependencyError("azure-storage-blob", "azure") from exc
 
+from ._azure_batch import delete_batches
 from ._azure_config import (
     check_token_transport,
+    client_options,
+    config_secrets,
     endpoint_of,
-    parse_connection_string,
     resolve_account,
 )
-from ._azure_errors import classify, classify_status
+from ._azure_errors import classify
 from ._azure_requests import _condition, _quoted, downloaded, put_options, read_condition
-from ._base import (
-    OVERWRITE,
-    ObjectInfo,
-    PutMode,
-    PutOptions,
-    StoredObject,
-    put_request,
-)
+from ._base import OVERWRITE, ObjectInfo, PutMode, PutOptions, StoredObject, put_request
+from ._obstore_stores import azure_store, check_options
 from ._options import declare, take_options
 from ._redact import split_userinfo
 from ._shared import LazyClient
 from ._translate import Condition, NotModifiedError, Request, library_error, run, run_iter
+from ._transports import Transport, check_transport, obstore_transport
 
 if TYPE_CHECKING:
+    from obstore.store import AzureStore
     from typing_extensions import Unpack
 
 __all__ = ["AzureBlobProvider"]
 
 T = TypeVar("T")
 
-_BATCH_LIMIT = 256  # sub-requests per Blob Batch request (service limit)
+_SINGLE_PUT = 64 * 1024**2  # the SDK's max_single_put_size: larger values go as blocks
 _ANONYMOUS_HINT = (
     "; no credential was given and azure-identity is not installed, so requests are anonymous:"
     " pass connection_string= or credential=, or pip install azure-identity"
 )
-_TRANSPORT_DEFAULTS = {
-    "connection_timeout": 20,
-    "read_timeout": 60,
-    "connection_data_block_size": 256 * 1024,
-}
 
 
 def _delete_blobs(client: ContainerClient, specs: list[dict[str, Any]]) -> list[Any]:
@@ -87,7 +77,9 @@ class AzureBlobProvider:
     """The service's single Put Blob limit, kept as the ceiling for one value (the SDK itself
     uploads values over ``max_single_put_size``, 64 MiB, as staged blocks plus a commit)."""
     max_name_length: int = 1024
-    url_options = declare(account_url=str, account_name=str, create=bool, max_connections=int)
+    url_options = declare(
+        account_url=str, account_name=str, create=bool, max_connections=int, transport=str
+    )
     """The query options of this provider's URLs (see ``_options``)."""
     list_page_size: int = 5000
     """Blobs per List Blobs request; 5000 is the service's maximum."""
@@ -102,6 +94,8 @@ class AzureBlobProvider:
         create: bool = False,
         max_connections: int = 16,
         client_kwargs: Mapping[str, Any] | None = None,
+        transport: Transport = "sdk",
+        obstore_options: Mapping[str, Any] | None = None,
     ) -> None:
         if not container:
             raise ValueError("AzureBlobProvider needs a container name")
@@ -115,6 +109,8 @@ class AzureBlobProvider:
             "connection_string": connection_string,
             "credential": credential,
             "client_kwargs": dict(client_kwargs or {}),
+            "transport": check_transport(transport, "AzureBlobProvider", ("sdk", "obstore")),
+            "obstore_options": check_options(obstore_options),
         }
         self._setup(max_connections)
         if create:
@@ -129,6 +125,17 @@ class AzureBlobProvider:
             close_client=self._close_client,
             shared=shared,
         )
+        self._fast = None
+        if self._config.get("transport") == "obstore":
+            self._fast = obstore_transport(
+                "azure",
+                self._new_store,
+                self.__getstate__,
+                max_connections,
+                multipart_threshold=_SINGLE_PUT,
+                etag=_quoted,
+                shared=shared,
+            )
         self._owned_credential: Any = None
         self._hint = ""
         self._secret_values = self._secrets()
@@ -194,19 +201,7 @@ class AzureBlobProvider:
             credential.close()
 
     def _new_client(self, size: int) -> ContainerClient:
-        session = requests.Session()
-        # Retries belong to the SDK's policy, so urllib3's own are off (as the SDK does).
-        no_retries = Retry(total=False, redirect=False, raise_on_status=False)
-        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=size, max_retries=no_retries)
-        session.mount("https://", adapter)
-        session.mount("http://", adapter)
-        kwargs: dict[str, Any] = dict(self._config["client_kwargs"])
-        # The SDK's own transport defaults, which it applies only to transports it builds.
-        transport_options = {k: kwargs.pop(k, v) for k, v in _TRANSPORT_DEFAULTS.items()}
-        kwargs.setdefault(
-            "transport",
-            RequestsTransport(session=session, session_owner=True, **transport_options),
-        )
+        kwargs = client_options(self._config["client_kwargs"], size)
         credential = self._config["credential"]
         if self._config["connection_string"] is not None:
             return ContainerClient.from_connection_string(
@@ -219,6 +214,22 @@ class AzureBlobProvider:
             credential = self._default_credential()
         return ContainerClient(
             self._config["account_url"], self.container, credential=credential, **kwargs
+        )
+
+    @property
+    def transport(self) -> Transport:
+        """``"sdk"`` (azure-storage-blob) or ``"obstore"`` (see ``_obstore``)."""
+        return self._config.get("transport", "sdk")  # type: ignore[no-any-return]  # a Transport
+
+    def _new_store(self, size: int) -> AzureStore:
+        return azure_store(
+            self.name,
+            self.container,
+            account_url=self._config["account_url"],
+            connection_string=self._config["connection_string"],
+            credential=self._config["credential"],
+            pool_size=size,
+            options=self._config.get("obstore_options") or {},
         )
 
     def _default_credential(self) -> Any:
@@ -238,16 +249,11 @@ class AzureBlobProvider:
 
     def _secrets(self) -> tuple[str, ...]:
         """The literal secrets of the configuration (masked in messages and error chains)."""
-        found: list[str] = []
-        if self._config["connection_string"] is not None:
-            pairs = parse_connection_string(self._config["connection_string"])
-            found += [pairs.get("accountkey", ""), pairs.get("sharedaccesssignature", "")]
-        query = urlsplit(self._config["account_url"] or "").query
-        found += [query, *(v for k, v in parse_qsl(query) if k == "sig")]
-        credential = self._config["credential"]
-        if isinstance(credential, str):
-            found.append(credential)
-        return tuple(s for s in found if len(s) >= 3)
+        return config_secrets(
+            self._config["connection_string"],
+            self._config["account_url"],
+            self._config["credential"],
+        )
 
     def _run(self, request: Request, call: Callable[[], T]) -> T:
         return run(request, classify, call)
@@ -277,15 +283,27 @@ class AzureBlobProvider:
     def ensure_pool_size(self, size: int) -> None:
         """Grow the connection pool to ``size``; a live client is replaced at next use."""
         self._clients.ensure_pool_size(size)
+        if self._fast is not None:
+            self._fast.ensure_pool_size(size)
 
     def close(self) -> None:
         self._clients.close()  # the process-wide client of copies stays open for the others
+        if self._fast is not None:
+            self._fast.close()
 
     # --- single objects -------------------------------------------------------------------
 
     def get(
         self, name: str, *, if_match: str | None = None, if_none_match: str | None = None
     ) -> StoredObject | None:
+        if self._fast is not None and self._fast.handles(name):
+            # With both conditions only If-Match is sent, as on the SDK path, and the
+            # If-None-Match one is checked on the etag read.
+            only = if_none_match if if_match is None else None
+            found = self._fast.get(self._request("get", name, if_match), name, if_match, only)
+            if found is not None and if_match is not None and if_none_match is not None:
+                return None if found.etag == _quoted(if_none_match) else found
+            return found
         condition = read_condition(if_match, if_none_match)
         blob = self._blob(name)
 
@@ -301,6 +319,8 @@ class AzureBlobProvider:
         return downloaded(props, data, if_match, if_none_match)
 
     def head(self, name: str) -> ObjectInfo:
+        if self._fast is not None and self._fast.handles(name):
+            return self._fast.head(self._request("head", name), name)
         props = self._run(self._request("head", name), self._blob(name).get_blob_properties)
         return ObjectInfo(name, _quoted(props.etag), props.size, dict(props.metadata or {}))
 
@@ -309,6 +329,8 @@ class AzureBlobProvider:
     ) -> str:
         put = put_request(self, name, data, mode, options)
         upload, condition = put_options(put)
+        if self._fast is not None and self._fast.takes_put(put):
+            return self._fast.put(self._request("put", name, put.expected, condition), put)
         blob = self._blob(name)
         result = self._run(
             self._request("put", name, put.expected, condition),
@@ -324,6 +346,9 @@ class AzureBlobProvider:
     # --- many objects ---------------------------------------------------------------------
 
     def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        if self._fast is not None:
+            yield from self._fast.list(self._request("list", None), prefix)
+            return
         client = self._client()
         blobs = run_iter(
             self._request("list", None),
@@ -337,26 +362,14 @@ class AzureBlobProvider:
 
     def delete_many(self, items: Sequence[tuple[str, str | None]]) -> dict[str, BaseException]:
         """Delete with Blob Batch: one request per 256 blobs, each with its own ``If-Match``."""
-        failures: dict[str, BaseException] = {}
         client = self._client()
-        for start in range(0, len(items), _BATCH_LIMIT):
-            chunk = items[start : start + _BATCH_LIMIT]
-            specs = [
-                {"name": name, **_condition(etag, MatchConditions.IfNotModified)}
-                for name, etag in chunk
-            ]
-            try:
-                replies = self._run(
-                    self._request("delete_many", None), partial(_delete_blobs, client, specs)
-                )
-            except CloudMappingError as exc:  # a failed batch fails each of its blobs
-                for name, _ in chunk:
-                    failures[name] = exc
-                continue
-            for (name, etag), reply in zip(chunk, replies, strict=True):
-                if reply.status_code in (200, 202):
-                    continue
-                code = reply.headers.get("x-ms-error-code") or ""
-                failure = classify_status(reply.status_code, code, reply.reason or "")
-                failures[name] = library_error(self._request("delete", name, etag), *failure)
-        return failures
+        return delete_batches(
+            items,
+            lambda specs: self._run(
+                self._request("delete_many", None), partial(_delete_blobs, client, specs)
+            ),
+            lambda name, etag, failure: library_error(
+                self._request("delete", name, etag), *failure
+            ),
+            _condition,
+        )

@@ -4,6 +4,9 @@ Every single-object operation is one HTTP request whose condition rides on it:
 create-only PUTs send ``If-None-Match: *``, overwrites and deletes ``If-Match: <etag>``,
 and a delete without an etag sends ``If-Match: *`` so that a missing object is reported
 (plain S3 deletes answer 204 whether or not the object existed).
+
+``transport="obstore"`` sends gets, heads, puts and listings through obstore (see
+``_obstore``); deletes keep the SDK path, which carries their ``If-Match`` condition.
 """
 
 from __future__ import annotations
@@ -17,31 +20,33 @@ from ..errors import MissingDependencyError
 
 try:
     import boto3  # noqa: F401  # imported first so a missing extra fails here, with the hint
-    from botocore.exceptions import ClientError
 except ImportError as exc:  # pragma: no cover - exercised only without the s3 extra
     raise MissingDependencyError("boto3", "s3") from exc
 
 from ._base import (
-    CREATE,
     OVERWRITE,
     ObjectInfo,
     PutMode,
     PutOptions,
-    PutRequest,
     StoredObject,
     put_request,
 )
+from ._obstore_stores import check_options, s3_store
 from ._options import declare, take_options
 from ._redact import split_userinfo, without_userinfo
-from ._s3_client import make_client, retry_conflicts
-from ._s3_errors import CONFLICT, classify, classify_code
+from ._s3_batch import delete_batches
+from ._s3_client import create_bucket, make_client, retry_conflicts
+from ._s3_errors import classify, classify_code
 from ._s3_multipart import MIN_PART_SIZE, put_multipart
+from ._s3_requests import put_condition, put_extra
 from ._shared import LazyClient
 from ._translate import Condition, NotModifiedError, Request, library_error, run, run_iter
+from ._transports import Transport, check_transport, obstore_transport
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_s3.type_defs import ObjectIdentifierTypeDef
+    from obstore.store import S3Store
     from typing_extensions import Unpack
 
 T = TypeVar("T")
@@ -49,34 +54,11 @@ T = TypeVar("T")
 __all__ = ["S3Provider"]
 
 _PAGE_SIZE = 1000
-_BATCH_SIZE = 1000
 _SECRET_KWARGS = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token")
 _RESERVED_KWARGS = frozenset({"service_name", "endpoint_url", "region_name"})
 # What a bucket name may hold (S3's rules are stricter; this refuses what cannot be one, such
 # as ``KEY:SECRET@bucket`` from a URL, without echoing it).
 _BUCKET_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_")
-
-
-def put_condition(put: PutRequest) -> tuple[Condition, dict[str, str]]:
-    """The one place a put's write mode becomes S3 headers (and the meaning of its errors);
-    the async provider uses it too."""
-    if put.mode == CREATE:
-        return Condition.CREATE_ONLY, {"IfNoneMatch": "*"}
-    if put.expected is not None:
-        return Condition.IF_MATCH, {"IfMatch": put.expected}
-    return Condition.NONE, {}
-
-
-def put_extra(put: PutRequest) -> dict[str, Any]:
-    """The PutObject arguments of a put's options (user metadata, content type, encoding)."""
-    extra: dict[str, Any] = {}
-    if put.metadata:
-        extra["Metadata"] = dict(put.metadata)
-    if put.content_type is not None:
-        extra["ContentType"] = put.content_type
-    if put.content_encoding is not None:
-        extra["ContentEncoding"] = put.content_encoding
-    return extra
 
 
 class S3Provider:
@@ -99,6 +81,7 @@ class S3Provider:
         create=bool,
         max_pool_connections=int,
         multipart_threshold=int,
+        transport=str,
     )
     """The query options of this provider's URLs (see ``_options``)."""
 
@@ -112,6 +95,8 @@ class S3Provider:
         client_kwargs: Mapping[str, Any] | None = None,
         max_pool_connections: int = 16,
         multipart_threshold: int = 64 * 1024**2,
+        transport: Transport = "sdk",
+        obstore_options: Mapping[str, Any] | None = None,
     ) -> None:
         if not bucket or not _BUCKET_CHARS.issuperset(bucket):
             shown = repr(bucket) if "@" not in bucket and ":" not in bucket else "(withheld)"
@@ -126,6 +111,17 @@ class S3Provider:
         self._multipart_threshold = max(multipart_threshold, MIN_PART_SIZE)
         self._secret_values = self._secrets()
         self._clients = LazyClient("s3", self._open_client, self.__getstate__, max_pool_connections)
+        self._transport: Transport = check_transport(transport, "S3Provider", ("sdk", "obstore"))
+        self._obstore_options = check_options(obstore_options)
+        self._fast = None
+        if transport == "obstore":
+            self._fast = obstore_transport(
+                "s3",
+                self._open_store,
+                self.__getstate__,
+                max_pool_connections,
+                multipart_threshold=self._multipart_threshold,
+            )
         if create:
             self._create_bucket()
 
@@ -175,6 +171,8 @@ class S3Provider:
             "client_kwargs": self._client_kwargs,
             "max_pool_connections": self._clients.pool_size,
             "multipart_threshold": self._multipart_threshold,
+            "transport": self._transport,
+            "obstore_options": self._obstore_options,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -185,8 +183,12 @@ class S3Provider:
             client_kwargs=state["client_kwargs"],
             max_pool_connections=state["max_pool_connections"],
             multipart_threshold=state.get("multipart_threshold", 64 * 1024**2),
+            transport=state.get("transport", "sdk"),
+            obstore_options=state.get("obstore_options"),
         )
         self._clients.shared = True  # copies in one process share one client (see _shared)
+        if self._fast is not None:
+            self._fast.shared = True
 
     # --- client ---------------------------------------------------------------------------
 
@@ -203,13 +205,33 @@ class S3Provider:
             max_pool_connections=pool_size,
         )
 
+    @property
+    def transport(self) -> Transport:
+        """``"sdk"`` (boto3) or ``"obstore"`` (see ``_obstore``)."""
+        return self._transport
+
+    def _open_store(self, pool_size: int) -> S3Store:
+        return s3_store(
+            self.name,
+            self._bucket,
+            endpoint_url=self._endpoint_url,
+            region_name=self._region_name,
+            client_kwargs=self._client_kwargs,
+            pool_size=pool_size,
+            options=self._obstore_options,
+        )
+
     def ensure_pool_size(self, size: int) -> None:
         """Grow the connection pool to ``size``; a live client is replaced at next use."""
         self._clients.ensure_pool_size(size)
+        if self._fast is not None:
+            self._fast.ensure_pool_size(size)
 
     def close(self) -> None:
         """Close the client's connection pool; the next call opens a new client."""
         self._clients.close()
+        if self._fast is not None:
+            self._fast.close()
 
     def _secrets(self) -> tuple[str, ...]:
         secrets = [str(self._client_kwargs.get(k) or "") for k in _SECRET_KWARGS]
@@ -232,25 +254,7 @@ class S3Provider:
 
     def _create_bucket(self) -> None:
         client = self.client
-
-        def create() -> None:
-            try:
-                client.head_bucket(Bucket=self._bucket)
-                return
-            except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") not in {"404", "NoSuchBucket"}:
-                    raise
-            kwargs: dict[str, Any] = {"Bucket": self._bucket}
-            region = client.meta.region_name
-            if region and region != "us-east-1":
-                kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
-            try:
-                client.create_bucket(**kwargs)
-            except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") != "BucketAlreadyOwnedByYou":
-                    raise
-
-        self._run(self._request("create bucket", None), create)
+        self._run(self._request("create bucket", None), lambda: create_bucket(client, self._bucket))
 
     # --- single objects -------------------------------------------------------------------
 
@@ -263,6 +267,9 @@ class S3Provider:
         if if_match is not None:
             kwargs["IfMatch"] = if_match
         condition = Condition.NONE if if_match is None else Condition.IF_MATCH
+        if self._fast is not None and self._fast.handles(name):
+            request = self._request("get", name, condition, if_match)
+            return self._fast.get(request, name, if_match, if_none_match)
         client = self.client
 
         def read() -> tuple[Any, bytes]:
@@ -283,6 +290,8 @@ class S3Provider:
         )
 
     def head(self, name: str) -> ObjectInfo:
+        if self._fast is not None and self._fast.handles(name):
+            return self._fast.head(self._request("head", name), name)
         client = self.client
         response = self._run(
             self._request("head", name), lambda: client.head_object(Bucket=self._bucket, Key=name)
@@ -295,8 +304,11 @@ class S3Provider:
         self, name: str, data: bytes, *, mode: PutMode = OVERWRITE, **options: Unpack[PutOptions]
     ) -> str:
         put = put_request(self, name, data, mode, options)
-        extra = put_extra(put)
         condition, headers = put_condition(put)
+        request = self._request("put", name, condition, put.expected)
+        if self._fast is not None and self._fast.takes_put(put):
+            return self._fast.put(request, put)
+        extra = put_extra(put)
         client = self.client
 
         def write() -> str:
@@ -315,7 +327,7 @@ class S3Provider:
             kwargs.update(extra, **headers)
             return retry_conflicts(lambda: client.put_object(**kwargs))["ETag"]
 
-        return self._run(self._request("put", name, condition, put.expected), write)
+        return self._run(request, write)
 
     def delete(self, name: str, *, if_match: str | None = None) -> None:
         condition = Condition.EXISTS if if_match is None else Condition.IF_MATCH
@@ -332,6 +344,9 @@ class S3Provider:
     # --- many objects ---------------------------------------------------------------------
 
     def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        if self._fast is not None:
+            yield from self._fast.list(self._request("list", None), prefix)
+            return
         client = self.client
 
         def pages() -> Iterator[Any]:
@@ -352,20 +367,10 @@ class S3Provider:
         A name without an etag is deleted unconditionally, and S3's batch delete reports a
         missing object as deleted, so such names never fail with ``KeyError``.
         """
-        failures: dict[str, BaseException] = {}
-        for start in range(0, len(items), _BATCH_SIZE):
-            failures.update(self._delete_batch(dict(items[start : start + _BATCH_SIZE])))
-        return failures
-
-    def _delete_batch(self, etags: dict[str, str | None]) -> dict[str, BaseException]:
-        failures: dict[str, BaseException] = {}
-        pending = etags
         client = self.client
-        for _ in range(4):
-            objects: list[ObjectIdentifierTypeDef] = [
-                {"Key": n, "ETag": e} if e is not None else {"Key": n} for n, e in pending.items()
-            ]
-            response = self._run(
+
+        def send(objects: list[ObjectIdentifierTypeDef]) -> Any:
+            return self._run(
                 self._request("delete_many", None),
                 partial(
                     client.delete_objects,
@@ -373,23 +378,10 @@ class S3Provider:
                     Delete={"Objects": objects, "Quiet": True},
                 ),
             )
-            conflicted: dict[str, str | None] = {}
-            for error in response.get("Errors", []):
-                key, code = error.get("Key", ""), error.get("Code", "")
-                if code == CONFLICT:
-                    conflicted[key] = pending.get(key)
-                    continue
-                failures[key] = self._batch_error(key, pending.get(key), error)
-            if not conflicted:
-                break
-            pending = conflicted
-        else:
-            for key in pending:
-                failures[key] = self._batch_error(key, pending[key], {"Code": CONFLICT})
-        return failures
 
-    def _batch_error(self, key: str, etag: str | None, error: Mapping[str, Any]) -> BaseException:
-        code, message = str(error.get("Code", "")), str(error.get("Message", ""))
-        condition = Condition.IF_MATCH if etag is not None else Condition.NONE
-        request = self._request("delete_many", key, condition, etag)
-        return library_error(request, *classify_code(code, 0, message))
+        def error(key: str, etag: str | None, code: str, message: str) -> BaseException:
+            condition = Condition.IF_MATCH if etag is not None else Condition.NONE
+            request = self._request("delete_many", key, condition, etag)
+            return library_error(request, *classify_code(code, 0, message))
+
+        return delete_batches(items, send, error)
