@@ -11,6 +11,7 @@ read is retried instead of returned under a stale etag.
 from __future__ import annotations
 
 import errno
+import itertools
 import os
 import time
 import uuid
@@ -41,6 +42,7 @@ _TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXE
 _ATTEMPTS = 100  # a concurrent delete may prune a folder between opening it and the rename
 _READ_ATTEMPTS = 5  # an in-place edit by another tool during a read: read again
 _MAX_SIZE = 5 * 1024**4
+_META_CACHE = 1024  # versions whose parsed metadata a store remembers
 _STALE_AFTER = 24 * 3600  # seconds: a temp file this old belongs to a dead writer
 
 Found = tuple[str, int, Meta, "bytes | None"]
@@ -65,6 +67,7 @@ class LocalFiles:
         self._lock_timeout = lock_timeout
         self._store: Literal["xattr", "sidecar"] | None = None if metadata == "auto" else metadata
         self._dirs = DirCache(root, self.home)
+        self._metas: dict[tuple[int, int, int], Meta] = {}  # see _read_meta
 
     def close(self) -> None:
         """Close the cached directory descriptors; they reopen on next use."""
@@ -148,8 +151,20 @@ class LocalFiles:
             os.close(fd)
 
     def _read_meta(self, fd: int, st: os.stat_result, segments: Sequence[str]) -> Meta:
-        blob = None if self._store == "sidecar" else get_xattr(fd)
-        if blob is None and self._store != "xattr":
+        if self._store == "xattr":
+            # Setting an xattr changes the file's ctime, so a version with the same device,
+            # inode and ctime (the etag's own test of "unchanged") has the same metadata.
+            version = (st.st_dev, st.st_ino, st.st_ctime_ns)
+            meta = self._metas.get(version)
+            if meta is None:
+                blob = get_xattr(fd)
+                meta = NO_META if blob is None else meta_of(blob)
+                if len(self._metas) >= _META_CACHE:
+                    self._metas.clear()  # atomic, so safe beside other threads' reads
+                self._metas[version] = meta
+            return meta
+        blob = None if self._store == "sidecar" else get_xattr(fd)  # else not yet probed
+        if blob is None:
             blob = read_sidecar(self._dirs.get("home"), self._key(segments), st)
         if blob is None:
             return NO_META
@@ -188,8 +203,9 @@ class LocalFiles:
         if conditional:  # fail fast, before paying for a temp file and an fsync
             _check(name, self._peek(root, segments), if_match, create_only)
         home, tmp, locks = self._dirs.get("home"), self._dirs.get("tmp"), self._dirs.get("locks")
-        temp = uuid.uuid4().hex
+        temp = temp_name()
         fd = os.open(temp, _TEMP_FLAGS, self._file_mode, dir_fd=tmp)
+        placed = False
         try:
             try:
                 write_all(fd, data)
@@ -202,10 +218,13 @@ class LocalFiles:
                     os.fsync(fd)
                 where = (root, home, tmp, locks)
                 condition = (if_match, create_only) if conditional else None
-                return self._place(name, key, segments, where, fd, temp, blob, condition)
+                etag = self._place(name, key, segments, where, fd, temp, blob, condition)
+                placed = True  # renamed into place: no temp file left to remove
+                return etag
             finally:
-                with suppress(FileNotFoundError):  # renamed into place: the normal case
-                    os.unlink(temp, dir_fd=tmp)
+                if not placed:
+                    with suppress(FileNotFoundError):
+                        os.unlink(temp, dir_fd=tmp)
         finally:
             os.close(fd)
 
@@ -223,10 +242,13 @@ class LocalFiles:
         root, home, tmp, locks = where
         store = self._store
         for _ in range(_ATTEMPTS):
-            try:
-                folder = open_dirs(root, segments[:-1], create=True, mode=self._dir_mode)
-            except FileNotFoundError:
-                continue  # a concurrent delete pruned a folder between mkdir and open
+            if len(segments) == 1:
+                folder = root  # the cached root descriptor: no walk, no dup
+            else:
+                try:
+                    folder = open_dirs(root, segments[:-1], create=True, mode=self._dir_mode)
+                except FileNotFoundError:
+                    continue  # a concurrent delete pruned a folder between mkdir and open
             try:
                 with object_lock(locks, key, self._lock_timeout):
                     if condition is not None:
@@ -248,7 +270,8 @@ class LocalFiles:
                     os.fsync(folder)
                 return etag
             finally:
-                os.close(folder)
+                if folder != root:
+                    os.close(folder)
         raise OSError(errno.EAGAIN, "the folder kept disappearing under concurrent deletes")
 
     def _peek(self, root: int, segments: Sequence[str]) -> str | None:
@@ -301,6 +324,25 @@ class LocalFiles:
                 return
             finally:
                 os.close(parent)
+
+
+# Temp names: a random tag drawn once per process (again in a forked child) and a counter, so
+# a put costs no random draw; ``O_EXCL`` would refuse a clash rather than share a file.
+_temp_tag = uuid.uuid4().hex
+_temp_count = itertools.count()
+
+
+def _new_temp_tag() -> None:
+    global _temp_tag, _temp_count
+    _temp_tag, _temp_count = uuid.uuid4().hex, itertools.count()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_temp_tag)
+
+
+def temp_name() -> str:
+    return f"{_temp_tag}-{next(_temp_count):x}"
 
 
 def _remove_stale(tmp: int) -> None:
