@@ -25,15 +25,16 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     raise MissingDependencyError("aiohttp", "async") from exc
 
 from ._async_client import LoopClient
+from ._async_shape import AsyncOperations
 from ._azure_errors import classify
 from ._azure_requests import _condition, _quoted, downloaded, put_options, read_condition
-from ._base import OVERWRITE, ObjectInfo, PutMode, PutOptions, StoredObject, put_request
+from ._base import ObjectInfo, PutMode, PutOptions, StoredObject, put_request
 from ._options import option_bool
 from ._translate import NotModifiedError, arun, arun_iter
 from .azure import AzureBlobProvider
 
 if TYPE_CHECKING:
-    from typing_extensions import Self, Unpack
+    from typing_extensions import Self
 
 __all__ = ["AsyncAzureBlobProvider"]
 
@@ -45,7 +46,7 @@ async def _close(opened: tuple[ContainerClient, Any]) -> None:
         await credential.close()
 
 
-class AsyncAzureBlobProvider:
+class AsyncAzureBlobProvider(AsyncOperations):
     """Blobs in one Azure Storage container over asyncio; the arguments are
     :class:`AzureBlobProvider`'s (a token ``credential`` must be an ``azure.identity.aio``
     one). Without a credential, ``azure.identity.aio.DefaultAzureCredential`` is used when
@@ -145,12 +146,8 @@ class AsyncAzureBlobProvider:
 
     # --- single objects -------------------------------------------------------------------
 
-    async def get(
-        self,
-        name: str,
-        *,
-        if_match: str | None = None,
-        if_none_match: str | None = None,
+    async def _get(
+        self, name: str, if_match: str | None, if_none_match: str | None
     ) -> StoredObject | None:
         condition = read_condition(if_match, if_none_match)
         blob = (await self._container()).get_blob_client(name)
@@ -171,14 +168,7 @@ class AsyncAzureBlobProvider:
         props = await arun(self._config._request("head", name), classify, blob.get_blob_properties)
         return ObjectInfo(name, _quoted(props.etag), props.size, dict(props.metadata or {}))
 
-    async def put(
-        self,
-        name: str,
-        data: bytes,
-        *,
-        mode: PutMode = OVERWRITE,
-        **options: Unpack[PutOptions],
-    ) -> str:
+    async def _put(self, name: str, data: bytes, mode: PutMode, options: PutOptions) -> str:
         put = put_request(self, name, data, mode, options)
         upload, condition = put_options(put)
         blob = (await self._container()).get_blob_client(name)

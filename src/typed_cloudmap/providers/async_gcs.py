@@ -36,13 +36,14 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     raise MissingDependencyError("aiohttp", "async") from exc
 
 from ._async_client import LoopClient
-from ._base import OVERWRITE, ObjectInfo, PutMode, PutOptions, StoredObject, put_request
+from ._async_shape import AsyncOperations
+from ._base import ObjectInfo, PutMode, PutOptions, StoredObject, put_request
 from ._options import option_bool
 from ._translate import Condition, NotModifiedError, Request, arun, run
 from .gcs import GCSProvider
 
 if TYPE_CHECKING:
-    from typing_extensions import Self, Unpack
+    from typing_extensions import Self
 
 __all__ = ["AsyncGCSProvider"]
 
@@ -58,7 +59,7 @@ async def _close(http: GCSHttp) -> None:
     await http.close()
 
 
-class AsyncGCSProvider:
+class AsyncGCSProvider(AsyncOperations):
     """Objects in one GCS bucket over asyncio; the arguments are :class:`GCSProvider`'s
     (``credentials`` default to ``google.auth.default``; an ``endpoint_url`` or
     ``STORAGE_EMULATOR_HOST`` means an emulator and unsigned requests). ``create=True``
@@ -173,12 +174,8 @@ class AsyncGCSProvider:
 
     # --- operations -----------------------------------------------------------------------
 
-    async def get(
-        self,
-        name: str,
-        *,
-        if_match: str | None = None,
-        if_none_match: str | None = None,
+    async def _get(
+        self, name: str, if_match: str | None, if_none_match: str | None
     ) -> StoredObject | None:
         params = {"alt": "media", **_condition(name, if_match)}
         if if_none_match is not None:
@@ -212,14 +209,7 @@ class AsyncGCSProvider:
         metadata = {key.lower(): value for key, value in (item.get("metadata") or {}).items()}
         return ObjectInfo(name, str(item["generation"]), int(item["size"]), metadata)
 
-    async def put(
-        self,
-        name: str,
-        data: bytes,
-        *,
-        mode: PutMode = OVERWRITE,
-        **options: Unpack[PutOptions],
-    ) -> str:
+    async def _put(self, name: str, data: bytes, mode: PutMode, options: PutOptions) -> str:
         put = put_request(self, name, data, mode, options)
         match = put_generation(put)
         content_type, metadata = put.content_type, put.metadata

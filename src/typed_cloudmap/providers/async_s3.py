@@ -31,7 +31,8 @@ except ImportError as exc:  # pragma: no cover - exercised only without the asyn
     raise MissingDependencyError("aiobotocore", "async") from exc
 
 from ._async_client import LoopClient
-from ._base import OVERWRITE, ObjectInfo, PutMode, PutOptions, StoredObject, put_request
+from ._async_shape import AsyncOperations
+from ._base import ObjectInfo, PutMode, PutOptions, StoredObject, put_request
 from ._options import option_bool
 from ._s3_client import CONFLICT_ATTEMPTS, _drop_expect
 from ._s3_errors import CONFLICT, classify, error_code
@@ -40,7 +41,7 @@ from .s3 import S3Provider, put_condition, put_extra
 
 if TYPE_CHECKING:
     from types_aiobotocore_s3 import S3Client
-    from typing_extensions import Self, Unpack
+    from typing_extensions import Self
 
 __all__ = ["AsyncS3Provider"]
 
@@ -64,7 +65,7 @@ async def _close(opened: tuple[S3Client, Any]) -> None:
     await opened[1].__aexit__(None, None, None)
 
 
-class AsyncS3Provider:
+class AsyncS3Provider(AsyncOperations):
     """Objects in one S3 bucket over asyncio; the arguments are :class:`S3Provider`'s.
 
     ``create=True`` creates a missing bucket at first use (construction does no I/O).
@@ -194,12 +195,8 @@ class AsyncS3Provider:
 
     # --- single objects -------------------------------------------------------------------
 
-    async def get(
-        self,
-        name: str,
-        *,
-        if_match: str | None = None,
-        if_none_match: str | None = None,
+    async def _get(
+        self, name: str, if_match: str | None, if_none_match: str | None
     ) -> StoredObject | None:
         kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": name}
         if if_none_match is not None:
@@ -239,14 +236,7 @@ class AsyncS3Provider:
             name, response["ETag"], response["ContentLength"], response.get("Metadata", {})
         )
 
-    async def put(
-        self,
-        name: str,
-        data: bytes,
-        *,
-        mode: PutMode = OVERWRITE,
-        **options: Unpack[PutOptions],
-    ) -> str:
+    async def _put(self, name: str, data: bytes, mode: PutMode, options: PutOptions) -> str:
         put = put_request(self, name, data, mode, options)
         condition, headers = put_condition(put)
         client = await self.client()  # creates the bucket first when create=True
