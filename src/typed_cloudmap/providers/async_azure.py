@@ -25,11 +25,10 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     raise MissingDependencyError("aiohttp", "async") from exc
 
 from ._async_client import LoopClient
-from ._async_shape import AsyncOperations
+from ._async_cloud import AsyncCloudProvider
 from ._azure_errors import classify
 from ._azure_requests import _condition, _quoted, downloaded, put_options, read_condition
 from ._base import ObjectInfo, PutMode, PutOptions, StoredObject, put_request
-from ._options import option_bool
 from ._translate import NotModifiedError, arun, arun_iter
 from .azure import AzureBlobProvider
 
@@ -46,12 +45,13 @@ async def _close(opened: tuple[ContainerClient, Any]) -> None:
         await credential.close()
 
 
-class AsyncAzureBlobProvider(AsyncOperations):
+class AsyncAzureBlobProvider(AsyncCloudProvider[AzureBlobProvider]):
     """Blobs in one Azure Storage container over asyncio; the arguments are
     :class:`AzureBlobProvider`'s (a token ``credential`` must be an ``azure.identity.aio``
     one). Without a credential, ``azure.identity.aio.DefaultAzureCredential`` is used when
     azure-identity is installed. ``create=True`` creates the container at first use."""
 
+    _sync_type = AzureBlobProvider
     max_object_size: int = AzureBlobProvider.max_object_size
     max_name_length: int = AzureBlobProvider.max_name_length
     list_page_size: int = AzureBlobProvider.list_page_size
@@ -62,48 +62,18 @@ class AsyncAzureBlobProvider(AsyncOperations):
         self._client: LoopClient[tuple[ContainerClient, Any]] = LoopClient(self._open, _close)
 
     @classmethod
-    def from_url_parts(cls, location: str, path: str, options: dict[str, str]) -> tuple[Self, str]:
-        """The same ``az://container/prefix?...`` URLs and options as the sync provider."""
-        create = option_bool(options, "create", default=False)  # at first use, not now
-        sync, prefix = AzureBlobProvider.from_url_parts(location, path, options)
-        return cls._wrap(sync, create=create), prefix
-
-    @classmethod
-    def from_sync(cls, provider: AzureBlobProvider) -> Self:
-        """An async provider on the same container with the same settings as ``provider``
-        (a token credential must then be an ``azure.identity.aio`` one)."""
+    def _from_state(cls, state: dict[str, Any], *, create: bool) -> Self:
         sync = AzureBlobProvider.__new__(AzureBlobProvider)
-        sync.__setstate__(provider.__getstate__())
-        return cls._wrap(sync, create=False)
-
-    @classmethod
-    def _wrap(cls, sync: AzureBlobProvider, *, create: bool) -> Self:
+        sync.__setstate__(state)
         self = cls.__new__(cls)
         self._config = sync
         self._create = create
         self._client = LoopClient(self._open, _close)
         return self
 
-    # --- identity -------------------------------------------------------------------------
-
-    @property
-    def name(self) -> str:
-        return self._config.name
-
     @property
     def container(self) -> str:
         return self._config.container
-
-    def __repr__(self) -> str:
-        return f"Async{self._config!r}"
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"config": self._config.__getstate__(), "create": self._create}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        sync = AzureBlobProvider.__new__(AzureBlobProvider)
-        sync.__setstate__(state["config"])
-        self.__dict__.update(self._wrap(sync, create=state["create"]).__dict__)
 
     # --- client ---------------------------------------------------------------------------
 

@@ -36,14 +36,13 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     raise MissingDependencyError("aiohttp", "async") from exc
 
 from ._async_client import LoopClient
-from ._async_shape import AsyncOperations
+from ._async_cloud import AsyncCloudProvider
 from ._base import ObjectInfo, PutMode, PutOptions, StoredObject, put_request
-from ._options import option_bool
 from ._translate import Condition, NotModifiedError, Request, arun, run
 from .gcs import GCSProvider
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    pass
 
 __all__ = ["AsyncGCSProvider"]
 
@@ -59,7 +58,9 @@ async def _close(http: GCSHttp) -> None:
     await http.close()
 
 
-class AsyncGCSProvider(AsyncOperations):
+class AsyncGCSProvider(AsyncCloudProvider[GCSProvider]):
+    _sync_type = GCSProvider
+
     """Objects in one GCS bucket over asyncio; the arguments are :class:`GCSProvider`'s
     (``credentials`` default to ``google.auth.default``; an ``endpoint_url`` or
     ``STORAGE_EMULATOR_HOST`` means an emulator and unsigned requests). ``create=True``
@@ -74,41 +75,9 @@ class AsyncGCSProvider(AsyncOperations):
         self._create = create
         self._http: LoopClient[GCSHttp] = LoopClient(self._open, _close)
 
-    @classmethod
-    def from_url_parts(cls, location: str, path: str, options: dict[str, str]) -> tuple[Self, str]:
-        """The same ``gs://bucket/prefix?...`` URLs and options as :class:`GCSProvider`."""
-        create = option_bool(options, "create", default=False)  # at first use, not now
-        sync, prefix = GCSProvider.from_url_parts(location, path, options)
-        return cls._from_state(sync.__getstate__(), create=create), prefix
-
-    @classmethod
-    def from_sync(cls, provider: GCSProvider) -> Self:
-        """An async provider on the same bucket with the same settings as ``provider``."""
-        return cls._from_state(provider.__getstate__(), create=False)
-
-    @classmethod
-    def _from_state(cls, state: dict[str, Any], *, create: bool) -> Self:
-        options = {k: v for k, v in state.items() if k != "bucket"}
-        return cls(state["bucket"], create=create, **options)
-
-    # --- identity and lifecycle -----------------------------------------------------------
-
-    @property
-    def name(self) -> str:
-        return self._config.name
-
     @property
     def bucket(self) -> str:
         return self._config.bucket
-
-    def __repr__(self) -> str:
-        return f"Async{self._config!r}"
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"config": self._config.__getstate__(), "create": self._create}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(self._from_state(state["config"], create=state["create"]).__dict__)
 
     async def _open(self) -> GCSHttp:
         state = self._config.__getstate__()

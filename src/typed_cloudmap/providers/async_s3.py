@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import MissingDependencyError
@@ -31,9 +31,8 @@ except ImportError as exc:  # pragma: no cover - exercised only without the asyn
     raise MissingDependencyError("aiobotocore", "async") from exc
 
 from ._async_client import LoopClient
-from ._async_shape import AsyncOperations
+from ._async_cloud import AsyncCloudProvider
 from ._base import ObjectInfo, PutMode, PutOptions, StoredObject, put_request
-from ._options import option_bool
 from ._s3_client import CONFLICT_ATTEMPTS, _drop_expect
 from ._s3_errors import CONFLICT, classify, error_code
 from ._translate import Condition, NotModifiedError, Request, arun, arun_iter
@@ -41,7 +40,6 @@ from .s3 import S3Provider, put_condition, put_extra
 
 if TYPE_CHECKING:
     from types_aiobotocore_s3 import S3Client
-    from typing_extensions import Self
 
 __all__ = ["AsyncS3Provider"]
 
@@ -65,7 +63,7 @@ async def _close(opened: tuple[S3Client, Any]) -> None:
     await opened[1].__aexit__(None, None, None)
 
 
-class AsyncS3Provider(AsyncOperations):
+class AsyncS3Provider(AsyncCloudProvider[S3Provider]):
     """Objects in one S3 bucket over asyncio; the arguments are :class:`S3Provider`'s.
 
     ``create=True`` creates a missing bucket at first use (construction does no I/O).
@@ -75,70 +73,17 @@ class AsyncS3Provider(AsyncOperations):
     """A multipart upload takes at most 5 TiB (values over ``multipart_threshold`` use one)."""
     max_name_length: int = S3Provider.max_name_length
 
-    def __init__(
-        self,
-        bucket: str,
-        *,
-        endpoint_url: str | None = None,
-        region_name: str | None = None,
-        create: bool = False,
-        client_kwargs: Mapping[str, Any] | None = None,
-        max_pool_connections: int = 64,
-        multipart_threshold: int = 64 * 1024**2,
-    ) -> None:
-        self._config = S3Provider(
-            bucket,
-            endpoint_url=endpoint_url,
-            region_name=region_name,
-            client_kwargs=client_kwargs,
-            max_pool_connections=max_pool_connections,
-            multipart_threshold=multipart_threshold,
-        )
+    _sync_type = S3Provider
+
+    def __init__(self, bucket: str, *, create: bool = False, **options: Any) -> None:
+        options.setdefault("max_pool_connections", 64)
+        self._config = S3Provider(bucket, **options)
         self._create = create
         self._client: LoopClient[tuple[S3Client, Any]] = LoopClient(self._open, _close)
-
-    @classmethod
-    def from_url_parts(cls, location: str, path: str, options: dict[str, str]) -> tuple[Self, str]:
-        """The same ``s3://bucket/prefix?...`` URLs and options as :class:`S3Provider`."""
-        create = option_bool(options, "create", default=False)  # at first use, not now
-        sync, prefix = S3Provider.from_url_parts(location, path, options)
-        return cls._from_state(sync.__getstate__(), create=create), prefix
-
-    @classmethod
-    def from_sync(cls, provider: S3Provider) -> Self:
-        """An async provider on the same bucket with the same settings as ``provider``."""
-        return cls._from_state(provider.__getstate__(), create=False)
-
-    @classmethod
-    def _from_state(cls, state: dict[str, Any], *, create: bool) -> Self:
-        return cls(
-            state["bucket"],
-            endpoint_url=state["endpoint_url"],
-            region_name=state["region_name"],
-            client_kwargs=state["client_kwargs"],
-            max_pool_connections=state["max_pool_connections"],
-            multipart_threshold=state["multipart_threshold"],
-            create=create,
-        )
-
-    # --- identity -------------------------------------------------------------------------
-
-    @property
-    def name(self) -> str:
-        return self._config.name
 
     @property
     def bucket(self) -> str:
         return self._config.bucket
-
-    def __repr__(self) -> str:
-        return f"Async{self._config!r}"
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"config": self._config.__getstate__(), "create": self._create}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(self._from_state(state["config"], create=state["create"]).__dict__)
 
     # --- client ---------------------------------------------------------------------------
 
