@@ -10,15 +10,18 @@ may override ``_from_state`` (how it is built from the sync provider's pickled s
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
+from ._async_client import LoopClient
 from ._async_shape import AsyncOperations
 from ._options import option_bool
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["AsyncCloudProvider"]
+__all__ = ["AsyncCloudProvider", "grow_pool", "threaded_delete_many"]
 
 
 class _SyncConfig(Protocol):
@@ -28,6 +31,8 @@ class _SyncConfig(Protocol):
     def name(self) -> str: ...
 
     def __getstate__(self) -> dict[str, Any]: ...
+
+    def close(self) -> None: ...
 
 
 C = TypeVar("C", bound=_SyncConfig)
@@ -40,6 +45,8 @@ class AsyncCloudProvider(AsyncOperations, Generic[C]):
     """The sync provider class (its ``from_url_parts`` parses this provider's URLs)."""
     _config: C
     _create: bool
+    _client: LoopClient[Any]
+    """The loop's SDK client (opened at first use, which creates the bucket if asked)."""
 
     @classmethod
     def from_url_parts(cls, location: str, path: str, options: dict[str, str]) -> tuple[Self, str]:
@@ -70,3 +77,28 @@ class AsyncCloudProvider(AsyncOperations, Generic[C]):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(self._from_state(state["config"], create=state["create"]).__dict__)
+
+    async def close(self) -> None:
+        """Close the client's connections (the next call opens a new client) and the sync
+        provider's client, if a batch delete opened it."""
+        await self._client.close()
+        self._config.close()
+
+
+def grow_pool(provider: AsyncCloudProvider[Any], size: int) -> None:
+    """``ensure_pool_size``: hold at least ``size`` connections (for that many requests in
+    flight) in the sync configuration; a live client is replaced at next use."""
+    if size > provider._config.__getstate__()["max_pool_connections"]:
+        provider._config.ensure_pool_size(size)
+        provider._client.retire()
+
+
+async def threaded_delete_many(
+    self: AsyncCloudProvider[Any], items: Sequence[tuple[str, str | None]]
+) -> dict[str, BaseException]:
+    """The sync provider's batch delete (one logic for both), run in a worker thread once the
+    client is open (which creates the bucket or container first when ``create=True``).
+
+    A provider's ``delete_many``: assign it in the class body."""
+    await self._client.get()
+    return await asyncio.to_thread(self._config.delete_many, list(items))

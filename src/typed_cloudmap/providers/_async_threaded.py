@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from typing_extensions import ParamSpec
 
@@ -25,6 +25,9 @@ from ._base import (
     StoredObject,
     SupportsBatchDelete,
 )
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = ["ThreadedAsyncProvider"]
 
@@ -43,8 +46,17 @@ class ThreadedAsyncProvider(AsyncOperations, Generic[P]):
     """The async face of ``sync``: same objects, same etags, same errors. Every call goes
     through :meth:`_call` (a worker thread here; a provider that never blocks overrides it)."""
 
+    _sync_type: ClassVar[Any]
+    """In a subclass: the sync provider class whose URLs :meth:`from_url_parts` takes."""
+
     def __init__(self, sync: P) -> None:
         self._sync = sync
+
+    @classmethod
+    def from_url_parts(cls, location: str, path: str, options: dict[str, str]) -> tuple[Self, str]:
+        """The same URLs and options as the sync provider (``_sync_type``), wrapped."""
+        sync, prefix = cls._sync_type.from_url_parts(location, path, options)
+        return cls(sync), prefix
 
     @property
     def sync(self) -> P:

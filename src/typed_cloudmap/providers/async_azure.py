@@ -9,9 +9,8 @@ batch deletes, which run the sync provider's ``delete_many`` in a worker thread.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from ..errors import MissingDependencyError
@@ -25,7 +24,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     raise MissingDependencyError("aiohttp", "async") from exc
 
 from ._async_client import LoopClient
-from ._async_cloud import AsyncCloudProvider
+from ._async_cloud import AsyncCloudProvider, threaded_delete_many
 from ._azure_errors import classify
 from ._azure_requests import _condition, _quoted, downloaded, put_options, read_condition
 from ._base import ObjectInfo, PutMode, PutOptions, StoredObject, put_request
@@ -110,10 +109,6 @@ class AsyncAzureBlobProvider(AsyncCloudProvider[AzureBlobProvider]):
         client, _ = await self._client.get()
         return client
 
-    async def close(self) -> None:
-        await self._client.close()
-        self._config.close()  # the sync client of delete_many, if it was opened
-
     # --- single objects -------------------------------------------------------------------
 
     async def _get(
@@ -160,13 +155,8 @@ class AsyncAzureBlobProvider(AsyncCloudProvider[AzureBlobProvider]):
 
     # --- many objects ---------------------------------------------------------------------
 
-    async def delete_many(
-        self, items: Sequence[tuple[str, str | None]]
-    ) -> dict[str, BaseException]:
-        """Blob Batch deletes (256 blobs a request, each with its own ``If-Match``): the sync
-        provider's batch delete (one logic for both), run in a worker thread."""
-        await self._container()  # creates the container first when create=True
-        return await asyncio.to_thread(self._config.delete_many, list(items))
+    delete_many = threaded_delete_many
+    """Blob Batch deletes (256 blobs a request, each with its own ``If-Match``)."""
 
     async def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
         client = await self._container()

@@ -36,7 +36,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     raise MissingDependencyError("aiohttp", "async") from exc
 
 from ._async_client import LoopClient
-from ._async_cloud import AsyncCloudProvider
+from ._async_cloud import AsyncCloudProvider, grow_pool
 from ._base import ObjectInfo, PutMode, PutOptions, StoredObject, put_request
 from ._translate import Condition, NotModifiedError, Request, arun, run
 from .gcs import GCSProvider
@@ -73,7 +73,7 @@ class AsyncGCSProvider(AsyncCloudProvider[GCSProvider]):
         options.setdefault("max_pool_connections", 64)
         self._config = GCSProvider(bucket, **options)
         self._create = create
-        self._http: LoopClient[GCSHttp] = LoopClient(self._open, _close)
+        self._client: LoopClient[GCSHttp] = LoopClient(self._open, _close)
 
     @property
     def bucket(self) -> str:
@@ -116,14 +116,7 @@ class AsyncGCSProvider(AsyncCloudProvider[GCSProvider]):
         await arun(self._request("create bucket", None), classify, create)
 
     def ensure_pool_size(self, size: int) -> None:
-        """Hold at least ``size`` connections (for that many requests in flight); a live
-        session is replaced at next use."""
-        if size > self._config.__getstate__()["max_pool_connections"]:
-            self._config.ensure_pool_size(size)
-            self._http.retire()
-
-    async def close(self) -> None:
-        await self._http.close()
+        grow_pool(self, size)
 
     def _request(
         self,
@@ -151,7 +144,7 @@ class AsyncGCSProvider(AsyncCloudProvider[GCSProvider]):
             not_match = _generation(if_none_match)
             if not_match is not None:
                 params["ifGenerationNotMatch"] = str(not_match)
-        http = await self._http.get()
+        http = await self._client.get()
         try:
             reply = await arun(
                 self._request("get", name, if_match),
@@ -168,7 +161,7 @@ class AsyncGCSProvider(AsyncCloudProvider[GCSProvider]):
         return downloaded(name, reply.body, reply.headers, if_match, if_none_match)
 
     async def head(self, name: str) -> ObjectInfo:
-        http = await self._http.get()
+        http = await self._client.get()
         reply = await arun(
             self._request("head", name),
             classify,
@@ -204,7 +197,7 @@ class AsyncGCSProvider(AsyncCloudProvider[GCSProvider]):
         params = {"uploadType": "multipart", "fields": "generation"}
         if match is not None:
             params["ifGenerationMatch"] = str(match)
-        http = await self._http.get()
+        http = await self._client.get()
         url = f"{http.base}/upload/storage/v1/b/{quote(self.bucket, safe='')}/o"
         condition = Condition.CREATE_ONLY if match == 0 else Condition.NONE
         reply = await arun(
@@ -223,7 +216,7 @@ class AsyncGCSProvider(AsyncCloudProvider[GCSProvider]):
 
     async def delete(self, name: str, *, if_match: str | None = None) -> None:
         params = _condition(name, if_match)
-        http = await self._http.get()
+        http = await self._client.get()
         await arun(
             self._request("delete", name, if_match),
             classify,
@@ -233,7 +226,7 @@ class AsyncGCSProvider(AsyncCloudProvider[GCSProvider]):
         )
 
     async def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
-        http = await self._http.get()
+        http = await self._client.get()
         url = f"{http.base}/storage/v1/b/{quote(self.bucket, safe='')}/o"
         params = {"maxResults": "1000", "fields": _LIST_FIELDS}
         if prefix:

@@ -17,7 +17,7 @@ from ._async_threaded import ThreadedAsyncProvider
 from .memory import MemoryProvider
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    pass
 
 __all__ = ["AsyncMemoryProvider"]
 
@@ -29,14 +29,10 @@ class AsyncMemoryProvider(ThreadedAsyncProvider[MemoryProvider]):
     """Objects in memory with exact etag semantics; each instance is its own store unless
     ``store`` names a :class:`MemoryProvider` to share. Pickling copies a snapshot."""
 
+    _sync_type = MemoryProvider
+
     def __init__(self, store: MemoryProvider | None = None) -> None:
         super().__init__(store if store is not None else MemoryProvider())
-
-    @classmethod
-    def from_url_parts(cls, location: str, path: str, options: dict[str, str]) -> tuple[Self, str]:
-        """``memory://NAME`` is the process's store called NAME, shared with sync mappings."""
-        store, prefix = MemoryProvider.from_url_parts(location, path, options)
-        return cls(store), prefix
 
     @property
     def store(self) -> MemoryProvider:

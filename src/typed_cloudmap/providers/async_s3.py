@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from ..errors import MissingDependencyError
@@ -31,12 +31,12 @@ except ImportError as exc:  # pragma: no cover - exercised only without the asyn
     raise MissingDependencyError("aiobotocore", "async") from exc
 
 from ._async_client import LoopClient
-from ._async_cloud import AsyncCloudProvider
+from ._async_cloud import AsyncCloudProvider, grow_pool, threaded_delete_many
 from ._base import ObjectInfo, PutMode, PutOptions, StoredObject, put_request
 from ._s3_client import CONFLICT_ATTEMPTS, _drop_expect
 from ._s3_errors import CONFLICT, classify, error_code
-from ._translate import Condition, NotModifiedError, Request, arun, arun_iter
-from .s3 import S3Provider, put_condition, put_extra
+from ._translate import Condition, NotModifiedError, arun, arun_iter
+from .s3 import S3Provider, downloaded, put_condition, put_extra
 
 if TYPE_CHECKING:
     from types_aiobotocore_s3 import S3Client
@@ -87,16 +87,6 @@ class AsyncS3Provider(AsyncCloudProvider[S3Provider]):
 
     # --- client ---------------------------------------------------------------------------
 
-    def _request(
-        self,
-        operation: str,
-        name: str | None,
-        condition: Condition = Condition.NONE,
-        expected: str | None = None,
-    ) -> Request:
-        """The sync provider's request context: its name and its secrets, never leaked."""
-        return self._config._request(operation, name, condition, expected)
-
     async def client(self) -> S3Client:
         """The aiobotocore S3 client of the running loop, opened on first use."""
         client, _ = await self._client.get()
@@ -122,21 +112,14 @@ class AsyncS3Provider(AsyncCloudProvider[S3Provider]):
             config=config,
             **kwargs,
         )
-        client: S3Client = await arun(self._request("open client", None), classify, cm.__aenter__)
+        client: S3Client = await arun(
+            self._config._request("open client", None), classify, cm.__aenter__
+        )
         client.meta.events.register("before-sign.s3.PutObject", _drop_expect)
         return client, cm
 
     def ensure_pool_size(self, size: int) -> None:
-        """Hold at least ``size`` connections (for that many requests in flight); a live
-        client is replaced at next use."""
-        if size > self._config.__getstate__()["max_pool_connections"]:
-            self._config.ensure_pool_size(size)
-            self._client.retire()
-
-    async def close(self) -> None:
-        """Close the client's connections; the next call opens a new client."""
-        await self._client.close()
-        self._config.close()  # the sync client of delete_many, if it was opened
+        grow_pool(self, size)
 
     # --- single objects -------------------------------------------------------------------
 
@@ -158,22 +141,16 @@ class AsyncS3Provider(AsyncCloudProvider[S3Provider]):
 
         try:
             response, data = await arun(
-                self._request("get", name, condition, if_match), classify, read
+                self._config._request("get", name, condition, if_match), classify, read
             )
         except NotModifiedError:
             return None
-        return StoredObject(
-            data,
-            response["ETag"],
-            response.get("Metadata", {}),
-            response.get("ContentType"),
-            response.get("ContentEncoding"),
-        )
+        return downloaded(response, data)
 
     async def head(self, name: str) -> ObjectInfo:
         client = await self.client()
         response = await arun(
-            self._request("head", name),
+            self._config._request("head", name),
             classify,
             lambda: client.head_object(Bucket=self.bucket, Key=name),
         )
@@ -198,7 +175,7 @@ class AsyncS3Provider(AsyncCloudProvider[S3Provider]):
             **headers,
         }
         response = await arun(
-            self._request("put", name, condition, put.expected),
+            self._config._request("put", name, condition, put.expected),
             classify,
             lambda: _retry_conflicts(lambda: client.put_object(**kwargs)),
         )
@@ -209,7 +186,7 @@ class AsyncS3Provider(AsyncCloudProvider[S3Provider]):
         condition = Condition.EXISTS if if_match is None else Condition.IF_MATCH
         client = await self.client()
         await arun(
-            self._request("delete", name, condition, if_match),
+            self._config._request("delete", name, condition, if_match),
             classify,
             lambda: _retry_conflicts(
                 lambda: client.delete_object(
@@ -220,13 +197,8 @@ class AsyncS3Provider(AsyncCloudProvider[S3Provider]):
 
     # --- many objects ---------------------------------------------------------------------
 
-    async def delete_many(
-        self, items: Sequence[tuple[str, str | None]]
-    ) -> dict[str, BaseException]:
-        """``DeleteObjects`` in batches of 1000, each object under its own ETag: the sync
-        provider's batch delete (one logic for both), run in a worker thread."""
-        await self.client()  # creates the bucket first when create=True
-        return await asyncio.to_thread(self._config.delete_many, list(items))
+    delete_many = threaded_delete_many
+    """``DeleteObjects`` in batches of 1000, each object under its own ETag."""
 
     async def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
         client = await self.client()
@@ -234,6 +206,6 @@ class AsyncS3Provider(AsyncCloudProvider[S3Provider]):
         pages = paginator.paginate(
             Bucket=self.bucket, Prefix=prefix, PaginationConfig={"PageSize": _PAGE_SIZE}
         )
-        async for page in arun_iter(self._request("list", None), classify, lambda: pages):
+        async for page in arun_iter(self._config._request("list", None), classify, lambda: pages):
             for item in page.get("Contents", []):
                 yield ObjectInfo(item["Key"], item["ETag"], item["Size"])

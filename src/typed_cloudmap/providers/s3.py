@@ -79,6 +79,17 @@ def put_extra(put: PutRequest) -> dict[str, Any]:
     return extra
 
 
+def downloaded(response: Any, data: bytes) -> StoredObject:
+    """The object a GetObject response and its body bytes describe."""
+    return StoredObject(
+        data,
+        response["ETag"],
+        response.get("Metadata", {}),
+        response.get("ContentType"),
+        response.get("ContentEncoding"),
+    )
+
+
 class S3Provider:
     """Objects in one S3 bucket; etags are S3's ETags, conditions are S3's conditional requests.
 
@@ -274,13 +285,7 @@ class S3Provider:
             response, data = self._run(self._request("get", name, condition, if_match), read)
         except NotModifiedError:
             return None
-        return StoredObject(
-            data,
-            response["ETag"],
-            response.get("Metadata", {}),
-            response.get("ContentType"),
-            response.get("ContentEncoding"),
-        )
+        return downloaded(response, data)
 
     def head(self, name: str) -> ObjectInfo:
         client = self.client
