@@ -36,7 +36,7 @@ from ._base import ObjectInfo, PutMode, PutOptions, StoredObject, put_request
 from ._s3_client import CONFLICT_ATTEMPTS, _drop_expect
 from ._s3_errors import CONFLICT, classify, error_code
 from ._translate import Condition, NotModifiedError, arun, arun_iter
-from .s3 import S3Provider, downloaded, put_condition, put_extra
+from .s3 import S3Provider, downloaded, get_arguments, put_condition, put_extra
 
 if TYPE_CHECKING:
     from types_aiobotocore_s3 import S3Client
@@ -126,12 +126,7 @@ class AsyncS3Provider(AsyncCloudProvider[S3Provider]):
     async def _get(
         self, name: str, if_match: str | None, if_none_match: str | None
     ) -> StoredObject | None:
-        kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": name}
-        if if_none_match is not None:
-            kwargs["IfNoneMatch"] = if_none_match
-        if if_match is not None:
-            kwargs["IfMatch"] = if_match
-        condition = Condition.NONE if if_match is None else Condition.IF_MATCH
+        kwargs, condition = get_arguments(self.bucket, name, if_match, if_none_match)
         client = await self.client()
 
         async def read() -> tuple[Any, bytes]:

@@ -79,6 +79,18 @@ def put_extra(put: PutRequest) -> dict[str, Any]:
     return extra
 
 
+def get_arguments(
+    bucket: str, name: str, if_match: str | None, if_none_match: str | None
+) -> tuple[dict[str, Any], Condition]:
+    """The GetObject arguments of a read and the condition its failure is reported under."""
+    kwargs: dict[str, Any] = {"Bucket": bucket, "Key": name}
+    if if_none_match is not None:
+        kwargs["IfNoneMatch"] = if_none_match
+    if if_match is not None:
+        kwargs["IfMatch"] = if_match
+    return kwargs, Condition.NONE if if_match is None else Condition.IF_MATCH
+
+
 def downloaded(response: Any, data: bytes) -> StoredObject:
     """The object a GetObject response and its body bytes describe."""
     return StoredObject(
@@ -268,12 +280,7 @@ class S3Provider:
     def get(
         self, name: str, *, if_match: str | None = None, if_none_match: str | None = None
     ) -> StoredObject | None:
-        kwargs: dict[str, Any] = {"Bucket": self._bucket, "Key": name}
-        if if_none_match is not None:
-            kwargs["IfNoneMatch"] = if_none_match
-        if if_match is not None:
-            kwargs["IfMatch"] = if_match
-        condition = Condition.NONE if if_match is None else Condition.IF_MATCH
+        kwargs, condition = get_arguments(self._bucket, name, if_match, if_none_match)
         client = self.client
 
         def read() -> tuple[Any, bytes]:
