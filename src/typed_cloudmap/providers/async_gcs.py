@@ -12,6 +12,7 @@ path here runs in the tests.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -118,16 +119,10 @@ class AsyncGCSProvider(AsyncCloudProvider[GCSProvider]):
     def ensure_pool_size(self, size: int) -> None:
         grow_pool(self, size)
 
-    def _request(
-        self,
-        operation: str,
-        name: str | None,
-        expected: str | None = None,
-        condition: Condition = Condition.NONE,
-    ) -> Request:
-        """What a failure is about, with the sync provider's secrets to mask."""
-        if expected is not None:
-            condition = Condition.IF_MATCH
+    def _request(self, operation: str, name: str | None, expected: str | None = None) -> Request:
+        """What a failure is about (``IF_MATCH`` when an etag is expected), with the sync
+        provider's secrets to mask."""
+        condition = Condition.NONE if expected is None else Condition.IF_MATCH
         secrets = self._config._secrets()
         return Request(self.name, operation, name, condition, expected, secrets)
 
@@ -199,9 +194,11 @@ class AsyncGCSProvider(AsyncCloudProvider[GCSProvider]):
             params["ifGenerationMatch"] = str(match)
         http = await self._client.get()
         url = f"{http.base}/upload/storage/v1/b/{quote(self.bucket, safe='')}/o"
-        condition = Condition.CREATE_ONLY if match == 0 else Condition.NONE
+        request = self._request("put", name, put.expected)
+        if match == 0 and put.expected is None:  # a create-only write
+            request = dataclasses.replace(request, condition=Condition.CREATE_ONLY)
         reply = await arun(
-            self._request("put", name, put.expected, condition),
+            request,
             classify,
             lambda: http.request(
                 "POST",
