@@ -35,8 +35,9 @@ from ._async_cloud import AsyncCloudProvider, grow_pool, threaded_delete_many
 from ._base import ObjectInfo, PutMode, PutOptions, StoredObject, put_request
 from ._s3_client import CONFLICT_ATTEMPTS, _drop_expect
 from ._s3_errors import CONFLICT, classify, error_code
+from ._s3_reads import downloaded, get_arguments
 from ._translate import Condition, NotModifiedError, arun, arun_iter
-from .s3 import S3Provider, downloaded, get_arguments, put_condition, put_extra
+from .s3 import S3Provider, put_condition, put_extra
 
 if TYPE_CHECKING:
     from types_aiobotocore_s3 import S3Client

@@ -36,6 +36,7 @@ from ._redact import split_userinfo, without_userinfo
 from ._s3_client import make_client, retry_conflicts
 from ._s3_errors import CONFLICT, classify, classify_code
 from ._s3_multipart import MIN_PART_SIZE, put_multipart
+from ._s3_reads import downloaded, get_arguments
 from ._shared import LazyClient
 from ._translate import Condition, NotModifiedError, Request, library_error, run, run_iter
 
@@ -77,29 +78,6 @@ def put_extra(put: PutRequest) -> dict[str, Any]:
     if put.content_encoding is not None:
         extra["ContentEncoding"] = put.content_encoding
     return extra
-
-
-def get_arguments(
-    bucket: str, name: str, if_match: str | None, if_none_match: str | None
-) -> tuple[dict[str, Any], Condition]:
-    """The GetObject arguments of a read and the condition its failure is reported under."""
-    kwargs: dict[str, Any] = {"Bucket": bucket, "Key": name}
-    if if_none_match is not None:
-        kwargs["IfNoneMatch"] = if_none_match
-    if if_match is not None:
-        kwargs["IfMatch"] = if_match
-    return kwargs, Condition.NONE if if_match is None else Condition.IF_MATCH
-
-
-def downloaded(response: Any, data: bytes) -> StoredObject:
-    """The object a GetObject response and its body bytes describe."""
-    return StoredObject(
-        data,
-        response["ETag"],
-        response.get("Metadata", {}),
-        response.get("ContentType"),
-        response.get("ContentEncoding"),
-    )
 
 
 class S3Provider:
