@@ -22,7 +22,7 @@ from typing import Protocol, runtime_checkable
 
 from typing_extensions import Unpack
 
-from ._base import OVERWRITE, ObjectInfo, Provider, PutMode, PutOptions, StoredObject
+from ._base import OVERWRITE, Limits, ObjectInfo, Provider, PutMode, PutOptions, StoredObject
 
 __all__ = [
     "AsyncProvider",
@@ -36,19 +36,10 @@ _COROUTINES = ("get", "head", "put", "delete", "close")
 
 
 @runtime_checkable
-class AsyncProvider(Protocol):
+class AsyncProvider(Limits, Protocol):
     """Bytes and etags under object names, over asyncio; see :class:`Provider` for the
     meaning of every argument. ``name``, ``max_object_size`` and ``max_name_length`` are
     plain attributes (no I/O)."""
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def max_object_size(self) -> int: ...
-
-    @property
-    def max_name_length(self) -> int: ...
 
     async def get(
         self,

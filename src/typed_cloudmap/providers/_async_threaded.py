@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Iterator, Sequence
-from typing import Generic, TypeVar
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
-from typing_extensions import Unpack
+from typing_extensions import ParamSpec
 
+from ._async_shape import AsyncOperations
 from ._base import (
-    OVERWRITE,
     ObjectInfo,
     Provider,
     PutMode,
@@ -26,9 +26,14 @@ from ._base import (
     SupportsBatchDelete,
 )
 
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
 __all__ = ["ThreadedAsyncProvider"]
 
 P = TypeVar("P", bound=Provider)
+T = TypeVar("T")
+A = ParamSpec("A")
 
 _LIST_PAGE = 1000
 
@@ -37,11 +42,21 @@ def _page(iterator: Iterator[ObjectInfo]) -> list[ObjectInfo]:
     return list(itertools.islice(iterator, _LIST_PAGE))
 
 
-class ThreadedAsyncProvider(Generic[P]):
-    """The async face of ``sync``: same objects, same etags, same errors."""
+class ThreadedAsyncProvider(AsyncOperations, Generic[P]):
+    """The async face of ``sync``: same objects, same etags, same errors. Every call goes
+    through :meth:`_call` (a worker thread here; a provider that never blocks overrides it)."""
+
+    _sync_type: ClassVar[Any]
+    """In a subclass: the sync provider class whose URLs :meth:`from_url_parts` takes."""
 
     def __init__(self, sync: P) -> None:
         self._sync = sync
+
+    @classmethod
+    def from_url_parts(cls, location: str, path: str, options: dict[str, str]) -> tuple[Self, str]:
+        """The same URLs and options as the sync provider (``_sync_type``), wrapped."""
+        sync, prefix = cls._sync_type.from_url_parts(location, path, options)
+        return cls(sync), prefix
 
     @property
     def sync(self) -> P:
@@ -63,32 +78,25 @@ class ThreadedAsyncProvider(Generic[P]):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._sync!r})"
 
-    async def get(
-        self,
-        name: str,
-        *,
-        if_match: str | None = None,
-        if_none_match: str | None = None,
+    async def _call(self, function: Callable[A, T], /, *args: A.args, **kwargs: A.kwargs) -> T:
+        """Run one blocking call of the wrapped provider off the event loop."""
+        return await asyncio.to_thread(function, *args, **kwargs)
+
+    async def _get(
+        self, name: str, if_match: str | None, if_none_match: str | None
     ) -> StoredObject | None:
-        return await asyncio.to_thread(
+        return await self._call(
             self._sync.get, name, if_match=if_match, if_none_match=if_none_match
         )
 
     async def head(self, name: str) -> ObjectInfo:
-        return await asyncio.to_thread(self._sync.head, name)
+        return await self._call(self._sync.head, name)
 
-    async def put(
-        self,
-        name: str,
-        data: bytes,
-        *,
-        mode: PutMode = OVERWRITE,
-        **options: Unpack[PutOptions],
-    ) -> str:
-        return await asyncio.to_thread(self._sync.put, name, data, mode=mode, **options)
+    async def _put(self, name: str, data: bytes, mode: PutMode, options: PutOptions) -> str:
+        return await self._call(self._sync.put, name, data, mode=mode, **options)
 
     async def delete(self, name: str, *, if_match: str | None = None) -> None:
-        await asyncio.to_thread(self._sync.delete, name, if_match=if_match)
+        await self._call(self._sync.delete, name, if_match=if_match)
 
     async def delete_many(
         self, items: Sequence[tuple[str, str | None]]
@@ -96,7 +104,7 @@ class ThreadedAsyncProvider(Generic[P]):
         """The wrapped provider's batch delete if it has one, else one delete per item."""
         sync: Provider = self._sync
         if isinstance(sync, SupportsBatchDelete):
-            return await asyncio.to_thread(sync.delete_many, items)
+            return await self._call(sync.delete_many, items)
         failures: dict[str, BaseException] = {}
         for name, etag in items:
             try:
@@ -108,11 +116,11 @@ class ThreadedAsyncProvider(Generic[P]):
     async def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
         iterator = iter(self._sync.list(prefix))
         while True:
-            page = await asyncio.to_thread(_page, iterator)
+            page = await self._call(_page, iterator)
             for info in page:
                 yield info
             if len(page) < _LIST_PAGE:
                 return
 
     async def close(self) -> None:
-        await asyncio.to_thread(self._sync.close)
+        await self._call(self._sync.close)

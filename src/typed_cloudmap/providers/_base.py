@@ -167,22 +167,13 @@ class StoredObject:
 
 
 @runtime_checkable
-class Provider(Protocol):
+class Provider(Limits, Protocol):
     """Bytes and etags under object names; every write and delete can be conditional.
 
     ``name`` is a short description for messages (``"s3://bucket"``) and never holds a secret.
     ``max_object_size`` and ``max_name_length`` (bytes of UTF-8) let callers refuse what the
     service would refuse, before any I/O.
     """
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def max_object_size(self) -> int: ...
-
-    @property
-    def max_name_length(self) -> int: ...
 
     def get(
         self, name: str, *, if_match: str | None = None, if_none_match: str | None = None

@@ -35,6 +35,25 @@ def check_options(options: Mapping[str, Any] | None) -> dict[str, Any]:
     return given
 
 
+def _store_options(
+    config: dict[str, Any],
+    url: str | None,
+    pool_size: int,
+    options: Mapping[str, Any],
+    credential_provider: Any,
+) -> dict[str, Any]:
+    """The keywords both stores take: config (the caller's ``config`` option last), client
+    options, retries and the credential provider (typed by obstore as TypedDicts and
+    protocols; built here as plain dicts)."""
+    config.update(options.get("config") or {})
+    return {
+        "config": config,
+        "client_options": _client_options(url, pool_size, options),
+        "retry_config": options.get("retry_config"),
+        "credential_provider": credential_provider,
+    }
+
+
 def _client_options(url: str | None, pool_size: int, options: Mapping[str, Any]) -> dict[str, Any]:
     client: dict[str, Any] = {"pool_max_idle_per_host": str(pool_size)}
     if url is not None and url.startswith("http://"):
@@ -78,13 +97,8 @@ def s3_store(
         raise ProviderError(
             name, "no AWS credentials in boto3's chain (environment, config files, roles)"
         )
-    config.update(options.get("config") or {})
     return S3Store(
-        bucket,
-        config=config,  # type: ignore[arg-type]  # built as a plain dict of S3Config keys
-        client_options=_client_options(endpoint_url, pool_size, options),  # type: ignore[arg-type]  # same
-        retry_config=options.get("retry_config"),
-        credential_provider=credential_provider,
+        bucket, **_store_options(config, endpoint_url, pool_size, options, credential_provider)
     )
 
 
@@ -159,11 +173,6 @@ def azure_store(
             credential_provider = AzureCredentialProvider()
     if sas is not None and "account_key" not in config:
         config["sas_key"] = sas
-    config.update(options.get("config") or {})
     return AzureStore(
-        container,
-        config=config,  # type: ignore[arg-type]  # built as a plain dict of AzureConfig keys
-        client_options=_client_options(endpoint, pool_size, options),  # type: ignore[arg-type]  # same
-        retry_config=options.get("retry_config"),
-        credential_provider=credential_provider,
+        container, **_store_options(config, endpoint, pool_size, options, credential_provider)
     )

@@ -9,9 +9,8 @@ batch deletes, which run the sync provider's ``delete_many`` in a worker thread.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from ..errors import MissingDependencyError
@@ -25,15 +24,15 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     raise MissingDependencyError("aiohttp", "async") from exc
 
 from ._async_client import LoopClient
+from ._async_cloud import AsyncCloudProvider, threaded_delete_many
 from ._azure_errors import classify
 from ._azure_requests import _condition, _quoted, downloaded, put_options, read_condition
-from ._base import OVERWRITE, ObjectInfo, PutMode, PutOptions, StoredObject, put_request
-from ._options import option_bool
+from ._base import ObjectInfo, PutMode, PutOptions, StoredObject, put_request
 from ._translate import NotModifiedError, arun, arun_iter
 from .azure import AzureBlobProvider
 
 if TYPE_CHECKING:
-    from typing_extensions import Self, Unpack
+    from typing_extensions import Self
 
 __all__ = ["AsyncAzureBlobProvider"]
 
@@ -45,12 +44,13 @@ async def _close(opened: tuple[ContainerClient, Any]) -> None:
         await credential.close()
 
 
-class AsyncAzureBlobProvider:
+class AsyncAzureBlobProvider(AsyncCloudProvider[AzureBlobProvider]):
     """Blobs in one Azure Storage container over asyncio; the arguments are
     :class:`AzureBlobProvider`'s (a token ``credential`` must be an ``azure.identity.aio``
     one). Without a credential, ``azure.identity.aio.DefaultAzureCredential`` is used when
     azure-identity is installed. ``create=True`` creates the container at first use."""
 
+    _sync_type = AzureBlobProvider
     max_object_size: int = AzureBlobProvider.max_object_size
     max_name_length: int = AzureBlobProvider.max_name_length
     list_page_size: int = AzureBlobProvider.list_page_size
@@ -61,48 +61,18 @@ class AsyncAzureBlobProvider:
         self._client: LoopClient[tuple[ContainerClient, Any]] = LoopClient(self._open, _close)
 
     @classmethod
-    def from_url_parts(cls, location: str, path: str, options: dict[str, str]) -> tuple[Self, str]:
-        """The same ``az://container/prefix?...`` URLs and options as the sync provider."""
-        create = option_bool(options, "create", default=False)  # at first use, not now
-        sync, prefix = AzureBlobProvider.from_url_parts(location, path, options)
-        return cls._wrap(sync, create=create), prefix
-
-    @classmethod
-    def from_sync(cls, provider: AzureBlobProvider) -> Self:
-        """An async provider on the same container with the same settings as ``provider``
-        (a token credential must then be an ``azure.identity.aio`` one)."""
+    def _from_state(cls, state: dict[str, Any], *, create: bool) -> Self:
         sync = AzureBlobProvider.__new__(AzureBlobProvider)
-        sync.__setstate__(provider.__getstate__())
-        return cls._wrap(sync, create=False)
-
-    @classmethod
-    def _wrap(cls, sync: AzureBlobProvider, *, create: bool) -> Self:
+        sync.__setstate__(state)
         self = cls.__new__(cls)
         self._config = sync
         self._create = create
         self._client = LoopClient(self._open, _close)
         return self
 
-    # --- identity -------------------------------------------------------------------------
-
-    @property
-    def name(self) -> str:
-        return self._config.name
-
     @property
     def container(self) -> str:
         return self._config.container
-
-    def __repr__(self) -> str:
-        return f"Async{self._config!r}"
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"config": self._config.__getstate__(), "create": self._create}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        sync = AzureBlobProvider.__new__(AzureBlobProvider)
-        sync.__setstate__(state["config"])
-        self.__dict__.update(self._wrap(sync, create=state["create"]).__dict__)
 
     # --- client ---------------------------------------------------------------------------
 
@@ -139,18 +109,10 @@ class AsyncAzureBlobProvider:
         client, _ = await self._client.get()
         return client
 
-    async def close(self) -> None:
-        await self._client.close()
-        self._config.close()  # the sync client of delete_many, if it was opened
-
     # --- single objects -------------------------------------------------------------------
 
-    async def get(
-        self,
-        name: str,
-        *,
-        if_match: str | None = None,
-        if_none_match: str | None = None,
+    async def _get(
+        self, name: str, if_match: str | None, if_none_match: str | None
     ) -> StoredObject | None:
         condition = read_condition(if_match, if_none_match)
         blob = (await self._container()).get_blob_client(name)
@@ -171,14 +133,7 @@ class AsyncAzureBlobProvider:
         props = await arun(self._config._request("head", name), classify, blob.get_blob_properties)
         return ObjectInfo(name, _quoted(props.etag), props.size, dict(props.metadata or {}))
 
-    async def put(
-        self,
-        name: str,
-        data: bytes,
-        *,
-        mode: PutMode = OVERWRITE,
-        **options: Unpack[PutOptions],
-    ) -> str:
+    async def _put(self, name: str, data: bytes, mode: PutMode, options: PutOptions) -> str:
         put = put_request(self, name, data, mode, options)
         upload, condition = put_options(put)
         blob = (await self._container()).get_blob_client(name)
@@ -200,13 +155,8 @@ class AsyncAzureBlobProvider:
 
     # --- many objects ---------------------------------------------------------------------
 
-    async def delete_many(
-        self, items: Sequence[tuple[str, str | None]]
-    ) -> dict[str, BaseException]:
-        """Blob Batch deletes (256 blobs a request, each with its own ``If-Match``): the sync
-        provider's batch delete (one logic for both), run in a worker thread."""
-        await self._container()  # creates the container first when create=True
-        return await asyncio.to_thread(self._config.delete_many, list(items))
+    delete_many = threaded_delete_many
+    """Blob Batch deletes (256 blobs a request, each with its own ``If-Match``)."""
 
     async def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
         client = await self._container()

@@ -12,6 +12,7 @@ path here runs in the tests.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -36,13 +37,13 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     raise MissingDependencyError("aiohttp", "async") from exc
 
 from ._async_client import LoopClient
-from ._base import OVERWRITE, ObjectInfo, PutMode, PutOptions, StoredObject, put_request
-from ._options import option_bool
+from ._async_cloud import AsyncCloudProvider, grow_pool
+from ._base import ObjectInfo, PutMode, PutOptions, StoredObject, put_request
 from ._translate import Condition, NotModifiedError, Request, arun, run
 from .gcs import GCSProvider
 
 if TYPE_CHECKING:
-    from typing_extensions import Self, Unpack
+    pass
 
 __all__ = ["AsyncGCSProvider"]
 
@@ -58,7 +59,9 @@ async def _close(http: GCSHttp) -> None:
     await http.close()
 
 
-class AsyncGCSProvider:
+class AsyncGCSProvider(AsyncCloudProvider[GCSProvider]):
+    _sync_type = GCSProvider
+
     """Objects in one GCS bucket over asyncio; the arguments are :class:`GCSProvider`'s
     (``credentials`` default to ``google.auth.default``; an ``endpoint_url`` or
     ``STORAGE_EMULATOR_HOST`` means an emulator and unsigned requests). ``create=True``
@@ -71,43 +74,11 @@ class AsyncGCSProvider:
         options.setdefault("max_pool_connections", 64)
         self._config = GCSProvider(bucket, **options)
         self._create = create
-        self._http: LoopClient[GCSHttp] = LoopClient(self._open, _close)
-
-    @classmethod
-    def from_url_parts(cls, location: str, path: str, options: dict[str, str]) -> tuple[Self, str]:
-        """The same ``gs://bucket/prefix?...`` URLs and options as :class:`GCSProvider`."""
-        create = option_bool(options, "create", default=False)  # at first use, not now
-        sync, prefix = GCSProvider.from_url_parts(location, path, options)
-        return cls._from_state(sync.__getstate__(), create=create), prefix
-
-    @classmethod
-    def from_sync(cls, provider: GCSProvider) -> Self:
-        """An async provider on the same bucket with the same settings as ``provider``."""
-        return cls._from_state(provider.__getstate__(), create=False)
-
-    @classmethod
-    def _from_state(cls, state: dict[str, Any], *, create: bool) -> Self:
-        options = {k: v for k, v in state.items() if k != "bucket"}
-        return cls(state["bucket"], create=create, **options)
-
-    # --- identity and lifecycle -----------------------------------------------------------
-
-    @property
-    def name(self) -> str:
-        return self._config.name
+        self._client: LoopClient[GCSHttp] = LoopClient(self._open, _close)
 
     @property
     def bucket(self) -> str:
         return self._config.bucket
-
-    def __repr__(self) -> str:
-        return f"Async{self._config!r}"
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"config": self._config.__getstate__(), "create": self._create}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(self._from_state(state["config"], create=state["create"]).__dict__)
 
     async def _open(self) -> GCSHttp:
         state = self._config.__getstate__()
@@ -146,25 +117,12 @@ class AsyncGCSProvider:
         await arun(self._request("create bucket", None), classify, create)
 
     def ensure_pool_size(self, size: int) -> None:
-        """Hold at least ``size`` connections (for that many requests in flight); a live
-        session is replaced at next use."""
-        if size > self._config.__getstate__()["max_pool_connections"]:
-            self._config.ensure_pool_size(size)
-            self._http.retire()
+        grow_pool(self, size)
 
-    async def close(self) -> None:
-        await self._http.close()
-
-    def _request(
-        self,
-        operation: str,
-        name: str | None,
-        expected: str | None = None,
-        condition: Condition = Condition.NONE,
-    ) -> Request:
-        """What a failure is about, with the sync provider's secrets to mask."""
-        if expected is not None:
-            condition = Condition.IF_MATCH
+    def _request(self, operation: str, name: str | None, expected: str | None = None) -> Request:
+        """What a failure is about (``IF_MATCH`` when an etag is expected), with the sync
+        provider's secrets to mask."""
+        condition = Condition.NONE if expected is None else Condition.IF_MATCH
         secrets = self._config._secrets()
         return Request(self.name, operation, name, condition, expected, secrets)
 
@@ -173,19 +131,15 @@ class AsyncGCSProvider:
 
     # --- operations -----------------------------------------------------------------------
 
-    async def get(
-        self,
-        name: str,
-        *,
-        if_match: str | None = None,
-        if_none_match: str | None = None,
+    async def _get(
+        self, name: str, if_match: str | None, if_none_match: str | None
     ) -> StoredObject | None:
         params = {"alt": "media", **_condition(name, if_match)}
         if if_none_match is not None:
             not_match = _generation(if_none_match)
             if not_match is not None:
                 params["ifGenerationNotMatch"] = str(not_match)
-        http = await self._http.get()
+        http = await self._client.get()
         try:
             reply = await arun(
                 self._request("get", name, if_match),
@@ -202,7 +156,7 @@ class AsyncGCSProvider:
         return downloaded(name, reply.body, reply.headers, if_match, if_none_match)
 
     async def head(self, name: str) -> ObjectInfo:
-        http = await self._http.get()
+        http = await self._client.get()
         reply = await arun(
             self._request("head", name),
             classify,
@@ -212,14 +166,7 @@ class AsyncGCSProvider:
         metadata = {key.lower(): value for key, value in (item.get("metadata") or {}).items()}
         return ObjectInfo(name, str(item["generation"]), int(item["size"]), metadata)
 
-    async def put(
-        self,
-        name: str,
-        data: bytes,
-        *,
-        mode: PutMode = OVERWRITE,
-        **options: Unpack[PutOptions],
-    ) -> str:
+    async def _put(self, name: str, data: bytes, mode: PutMode, options: PutOptions) -> str:
         put = put_request(self, name, data, mode, options)
         match = put_generation(put)
         content_type, metadata = put.content_type, put.metadata
@@ -245,11 +192,13 @@ class AsyncGCSProvider:
         params = {"uploadType": "multipart", "fields": "generation"}
         if match is not None:
             params["ifGenerationMatch"] = str(match)
-        http = await self._http.get()
+        http = await self._client.get()
         url = f"{http.base}/upload/storage/v1/b/{quote(self.bucket, safe='')}/o"
-        condition = Condition.CREATE_ONLY if match == 0 else Condition.NONE
+        request = self._request("put", name, put.expected)
+        if match == 0 and put.expected is None:  # a create-only write
+            request = dataclasses.replace(request, condition=Condition.CREATE_ONLY)
         reply = await arun(
-            self._request("put", name, put.expected, condition),
+            request,
             classify,
             lambda: http.request(
                 "POST",
@@ -264,7 +213,7 @@ class AsyncGCSProvider:
 
     async def delete(self, name: str, *, if_match: str | None = None) -> None:
         params = _condition(name, if_match)
-        http = await self._http.get()
+        http = await self._client.get()
         await arun(
             self._request("delete", name, if_match),
             classify,
@@ -274,7 +223,7 @@ class AsyncGCSProvider:
         )
 
     async def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
-        http = await self._http.get()
+        http = await self._client.get()
         url = f"{http.base}/storage/v1/b/{quote(self.bucket, safe='')}/o"
         params = {"maxResults": "1000", "fields": _LIST_FIELDS}
         if prefix:

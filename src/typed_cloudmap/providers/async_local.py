@@ -14,7 +14,7 @@ from ._async_threaded import ThreadedAsyncProvider
 from .local import LocalProvider
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    pass
 
 __all__ = ["AsyncLocalProvider"]
 
@@ -24,6 +24,8 @@ class AsyncLocalProvider(ThreadedAsyncProvider[LocalProvider]):
     ``fsync``, ...). Pass a ``LocalProvider`` instead of a path to share it with a sync
     mapping."""
 
+    _sync_type = LocalProvider
+
     def __init__(self, root: str | os.PathLike[str] | LocalProvider, **options: Any) -> None:
         if isinstance(root, LocalProvider):
             if options:
@@ -31,12 +33,6 @@ class AsyncLocalProvider(ThreadedAsyncProvider[LocalProvider]):
             super().__init__(root)
         else:
             super().__init__(LocalProvider(root, **options))
-
-    @classmethod
-    def from_url_parts(cls, location: str, path: str, options: dict[str, str]) -> tuple[Self, str]:
-        """The same ``file://`` URLs and options as :class:`LocalProvider`."""
-        sync, prefix = LocalProvider.from_url_parts(location, path, options)
-        return cls(sync), prefix
 
     @property
     def root(self) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from ..errors import MissingDependencyError
@@ -31,17 +31,17 @@ except ImportError as exc:  # pragma: no cover - exercised only without the asyn
     raise MissingDependencyError("aiobotocore", "async") from exc
 
 from ._async_client import LoopClient
-from ._base import OVERWRITE, ObjectInfo, PutMode, PutOptions, StoredObject, put_request
-from ._options import option_bool
+from ._async_cloud import AsyncCloudProvider, grow_pool, threaded_delete_many
+from ._base import ObjectInfo, PutMode, PutOptions, StoredObject, put_request
 from ._s3_client import CONFLICT_ATTEMPTS, _drop_expect
 from ._s3_errors import CONFLICT, classify, error_code
+from ._s3_reads import downloaded, get_arguments
 from ._s3_requests import put_condition, put_extra
-from ._translate import Condition, NotModifiedError, Request, arun, arun_iter
+from ._translate import Condition, NotModifiedError, arun, arun_iter
 from .s3 import S3Provider
 
 if TYPE_CHECKING:
     from types_aiobotocore_s3 import S3Client
-    from typing_extensions import Self, Unpack
 
 __all__ = ["AsyncS3Provider"]
 
@@ -65,7 +65,7 @@ async def _close(opened: tuple[S3Client, Any]) -> None:
     await opened[1].__aexit__(None, None, None)
 
 
-class AsyncS3Provider:
+class AsyncS3Provider(AsyncCloudProvider[S3Provider]):
     """Objects in one S3 bucket over asyncio; the arguments are :class:`S3Provider`'s.
 
     ``create=True`` creates a missing bucket at first use (construction does no I/O).
@@ -75,82 +75,19 @@ class AsyncS3Provider:
     """A multipart upload takes at most 5 TiB (values over ``multipart_threshold`` use one)."""
     max_name_length: int = S3Provider.max_name_length
 
-    def __init__(
-        self,
-        bucket: str,
-        *,
-        endpoint_url: str | None = None,
-        region_name: str | None = None,
-        create: bool = False,
-        client_kwargs: Mapping[str, Any] | None = None,
-        max_pool_connections: int = 64,
-        multipart_threshold: int = 64 * 1024**2,
-    ) -> None:
-        self._config = S3Provider(
-            bucket,
-            endpoint_url=endpoint_url,
-            region_name=region_name,
-            client_kwargs=client_kwargs,
-            max_pool_connections=max_pool_connections,
-            multipart_threshold=multipart_threshold,
-        )
+    _sync_type = S3Provider
+
+    def __init__(self, bucket: str, *, create: bool = False, **options: Any) -> None:
+        options.setdefault("max_pool_connections", 64)
+        self._config = S3Provider(bucket, **options)
         self._create = create
         self._client: LoopClient[tuple[S3Client, Any]] = LoopClient(self._open, _close)
-
-    @classmethod
-    def from_url_parts(cls, location: str, path: str, options: dict[str, str]) -> tuple[Self, str]:
-        """The same ``s3://bucket/prefix?...`` URLs and options as :class:`S3Provider`."""
-        create = option_bool(options, "create", default=False)  # at first use, not now
-        sync, prefix = S3Provider.from_url_parts(location, path, options)
-        return cls._from_state(sync.__getstate__(), create=create), prefix
-
-    @classmethod
-    def from_sync(cls, provider: S3Provider) -> Self:
-        """An async provider on the same bucket with the same settings as ``provider``."""
-        return cls._from_state(provider.__getstate__(), create=False)
-
-    @classmethod
-    def _from_state(cls, state: dict[str, Any], *, create: bool) -> Self:
-        return cls(
-            state["bucket"],
-            endpoint_url=state["endpoint_url"],
-            region_name=state["region_name"],
-            client_kwargs=state["client_kwargs"],
-            max_pool_connections=state["max_pool_connections"],
-            multipart_threshold=state["multipart_threshold"],
-            create=create,
-        )
-
-    # --- identity -------------------------------------------------------------------------
-
-    @property
-    def name(self) -> str:
-        return self._config.name
 
     @property
     def bucket(self) -> str:
         return self._config.bucket
 
-    def __repr__(self) -> str:
-        return f"Async{self._config!r}"
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"config": self._config.__getstate__(), "create": self._create}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(self._from_state(state["config"], create=state["create"]).__dict__)
-
     # --- client ---------------------------------------------------------------------------
-
-    def _request(
-        self,
-        operation: str,
-        name: str | None,
-        condition: Condition = Condition.NONE,
-        expected: str | None = None,
-    ) -> Request:
-        """The sync provider's request context: its name and its secrets, never leaked."""
-        return self._config._request(operation, name, condition, expected)
 
     async def client(self) -> S3Client:
         """The aiobotocore S3 client of the running loop, opened on first use."""
@@ -177,37 +114,21 @@ class AsyncS3Provider:
             config=config,
             **kwargs,
         )
-        client: S3Client = await arun(self._request("open client", None), classify, cm.__aenter__)
+        client: S3Client = await arun(
+            self._config._request("open client", None), classify, cm.__aenter__
+        )
         client.meta.events.register("before-sign.s3.PutObject", _drop_expect)
         return client, cm
 
     def ensure_pool_size(self, size: int) -> None:
-        """Hold at least ``size`` connections (for that many requests in flight); a live
-        client is replaced at next use."""
-        if size > self._config.__getstate__()["max_pool_connections"]:
-            self._config.ensure_pool_size(size)
-            self._client.retire()
-
-    async def close(self) -> None:
-        """Close the client's connections; the next call opens a new client."""
-        await self._client.close()
-        self._config.close()  # the sync client of delete_many, if it was opened
+        grow_pool(self, size)
 
     # --- single objects -------------------------------------------------------------------
 
-    async def get(
-        self,
-        name: str,
-        *,
-        if_match: str | None = None,
-        if_none_match: str | None = None,
+    async def _get(
+        self, name: str, if_match: str | None, if_none_match: str | None
     ) -> StoredObject | None:
-        kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": name}
-        if if_none_match is not None:
-            kwargs["IfNoneMatch"] = if_none_match
-        if if_match is not None:
-            kwargs["IfMatch"] = if_match
-        condition = Condition.NONE if if_match is None else Condition.IF_MATCH
+        kwargs, condition = get_arguments(self.bucket, name, if_match, if_none_match)
         client = await self.client()
 
         async def read() -> tuple[Any, bytes]:
@@ -217,22 +138,16 @@ class AsyncS3Provider:
 
         try:
             response, data = await arun(
-                self._request("get", name, condition, if_match), classify, read
+                self._config._request("get", name, condition, if_match), classify, read
             )
         except NotModifiedError:
             return None
-        return StoredObject(
-            data,
-            response["ETag"],
-            response.get("Metadata", {}),
-            response.get("ContentType"),
-            response.get("ContentEncoding"),
-        )
+        return downloaded(response, data)
 
     async def head(self, name: str) -> ObjectInfo:
         client = await self.client()
         response = await arun(
-            self._request("head", name),
+            self._config._request("head", name),
             classify,
             lambda: client.head_object(Bucket=self.bucket, Key=name),
         )
@@ -240,14 +155,7 @@ class AsyncS3Provider:
             name, response["ETag"], response["ContentLength"], response.get("Metadata", {})
         )
 
-    async def put(
-        self,
-        name: str,
-        data: bytes,
-        *,
-        mode: PutMode = OVERWRITE,
-        **options: Unpack[PutOptions],
-    ) -> str:
+    async def _put(self, name: str, data: bytes, mode: PutMode, options: PutOptions) -> str:
         put = put_request(self, name, data, mode, options)
         condition, headers = put_condition(put)
         client = await self.client()  # creates the bucket first when create=True
@@ -264,7 +172,7 @@ class AsyncS3Provider:
             **headers,
         }
         response = await arun(
-            self._request("put", name, condition, put.expected),
+            self._config._request("put", name, condition, put.expected),
             classify,
             lambda: _retry_conflicts(lambda: client.put_object(**kwargs)),
         )
@@ -275,7 +183,7 @@ class AsyncS3Provider:
         condition = Condition.EXISTS if if_match is None else Condition.IF_MATCH
         client = await self.client()
         await arun(
-            self._request("delete", name, condition, if_match),
+            self._config._request("delete", name, condition, if_match),
             classify,
             lambda: _retry_conflicts(
                 lambda: client.delete_object(
@@ -286,13 +194,8 @@ class AsyncS3Provider:
 
     # --- many objects ---------------------------------------------------------------------
 
-    async def delete_many(
-        self, items: Sequence[tuple[str, str | None]]
-    ) -> dict[str, BaseException]:
-        """``DeleteObjects`` in batches of 1000, each object under its own ETag: the sync
-        provider's batch delete (one logic for both), run in a worker thread."""
-        await self.client()  # creates the bucket first when create=True
-        return await asyncio.to_thread(self._config.delete_many, list(items))
+    delete_many = threaded_delete_many
+    """``DeleteObjects`` in batches of 1000, each object under its own ETag."""
 
     async def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
         client = await self.client()
@@ -300,6 +203,6 @@ class AsyncS3Provider:
         pages = paginator.paginate(
             Bucket=self.bucket, Prefix=prefix, PaginationConfig={"PageSize": _PAGE_SIZE}
         )
-        async for page in arun_iter(self._request("list", None), classify, lambda: pages):
+        async for page in arun_iter(self._config._request("list", None), classify, lambda: pages):
             for item in page.get("Contents", []):
                 yield ObjectInfo(item["Key"], item["ETag"], item["Size"])

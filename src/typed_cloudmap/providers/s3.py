@@ -38,6 +38,7 @@ from ._s3_batch import delete_batches
 from ._s3_client import create_bucket, make_client, retry_conflicts
 from ._s3_errors import classify, classify_code
 from ._s3_multipart import MIN_PART_SIZE, put_multipart
+from ._s3_reads import downloaded, get_arguments
 from ._s3_requests import put_condition, put_extra
 from ._shared import LazyClient
 from ._translate import Condition, NotModifiedError, Request, library_error, run, run_iter
@@ -261,12 +262,7 @@ class S3Provider:
     def get(
         self, name: str, *, if_match: str | None = None, if_none_match: str | None = None
     ) -> StoredObject | None:
-        kwargs: dict[str, Any] = {"Bucket": self._bucket, "Key": name}
-        if if_none_match is not None:
-            kwargs["IfNoneMatch"] = if_none_match
-        if if_match is not None:
-            kwargs["IfMatch"] = if_match
-        condition = Condition.NONE if if_match is None else Condition.IF_MATCH
+        kwargs, condition = get_arguments(self._bucket, name, if_match, if_none_match)
         if self._fast is not None and self._fast.handles(name):
             request = self._request("get", name, condition, if_match)
             return self._fast.get(request, name, if_match, if_none_match)
@@ -281,13 +277,7 @@ class S3Provider:
             response, data = self._run(self._request("get", name, condition, if_match), read)
         except NotModifiedError:
             return None
-        return StoredObject(
-            data,
-            response["ETag"],
-            response.get("Metadata", {}),
-            response.get("ContentType"),
-            response.get("ContentEncoding"),
-        )
+        return downloaded(response, data)
 
     def head(self, name: str) -> ObjectInfo:
         if self._fast is not None and self._fast.handles(name):
