@@ -15,7 +15,7 @@ from typing_extensions import Self, TypeVar
 from . import _async_bulk, _atomic
 from ._async_watch import awatch_changes
 from ._bulk_batch import CHUNK
-from ._cache import ReadCache
+from ._cache import ReadCache, read_cache
 from ._core import MappingCore
 from ._dictionaries import plan_bind, plan_train
 from ._generic import specialise
@@ -95,9 +95,7 @@ class AsyncCloudMapping(Generic[K, V]):
         self.max_concurrency = max_concurrency
         self.max_workers = max_concurrency  # what the watch's bounded fetches use
         self.sync_initially = sync_initially
-        self.cache: ReadCache | None = (
-            ReadCache() if cache is True else cache if isinstance(cache, ReadCache) else None
-        )
+        self.cache = read_cache(cache)
         self._core: MappingCore[K, V] = MappingCore(
             self.provider,
             key_type=key_type,

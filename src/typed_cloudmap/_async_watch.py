@@ -10,11 +10,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, Protocol, TypeVar
 
 from ._async_bulk import each
 from ._view import EtagView
-from ._watch import Decoding, Watchable, _known, _report, _Scope, collect, fetched
+from ._watch import Decoding, _known, _report, _Scope, collect, fetched
 from ._watch_diff import Backoff, Change, Fetched, deleted, plan, settle
 from .errors import ProviderError
 from .providers import AsyncProvider
@@ -44,7 +44,7 @@ def awatch_changes(
 ) -> AsyncIterator[Change[K, V]]:
     """Validate the arguments now, then return the (lazy) async change stream."""
     backoff = Backoff(interval)
-    scope = _Scope(cast("Watchable[K, V]", mapping), prefix)  # uses only _core.keys
+    scope: _Scope[K, V] = _Scope(mapping._core.keys, prefix)
     return _stream(mapping, scope, backoff)
 
 

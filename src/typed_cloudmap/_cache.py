@@ -11,7 +11,7 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-__all__ = ["ReadCache"]
+__all__ = ["ReadCache", "read_cache"]
 
 
 class ReadCache:
@@ -81,3 +81,11 @@ class ReadCache:
         with self._lock:
             self._items.clear()
             self._bytes = 0
+
+
+def read_cache(cache: bool | ReadCache | None) -> ReadCache | None:
+    """The cache a mapping's ``cache=`` argument asks for: a new one for ``True``, the given
+    one (even while empty, so falsy), or none."""
+    if cache is True:
+        return ReadCache()
+    return cache if isinstance(cache, ReadCache) else None

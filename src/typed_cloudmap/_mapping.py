@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, cast
 from typing_extensions import Self, TypeVar
 
 from . import _atomic, _bulk
-from ._cache import ReadCache
+from ._cache import ReadCache, read_cache
 from ._core import MappingCore
 from ._dictionaries import bind_dictionaries, train_dictionaries
 from ._generic import specialise
@@ -114,9 +114,7 @@ class CloudMapping(MutableMapping[K, V], Generic[K, V]):
         self.max_workers = max_workers
         self.max_decoded_size = check_limit(max_decoded_size)
         self.key_encoding = key_encoding
-        self.cache: ReadCache | None = (
-            ReadCache() if cache is True else cache if isinstance(cache, ReadCache) else None
-        )
+        self.cache = read_cache(cache)
         self._core: MappingCore[K, V] = MappingCore(
             provider,
             key_type=key_type,
@@ -134,7 +132,6 @@ class CloudMapping(MutableMapping[K, V], Generic[K, V]):
         if sync_initially:
             self.sync()
 
-    @classmethod
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> Self:
         """Open a mapping from a URL such as ``s3://bucket/prefix?codec=orjson|zstd``."""

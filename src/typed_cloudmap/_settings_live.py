@@ -171,9 +171,7 @@ class LiveSettings(Generic[S]):
         on_change: OnChange[S] | None = None,
         on_error: OnError | None = None,
     ) -> None:
-        if not interval > 0:
-            raise ValueError(f"interval must be a positive number of seconds, not {interval!r}")
-        self.interval = interval
+        self.interval = _positive(interval)
         self._holder = _Holder(_Reloader(settings_cls, url, key), on_change, on_error)
         try:
             self._holder.first(self._holder.reloader.check())
@@ -220,6 +218,13 @@ class LiveSettings(Generic[S]):
         self.close()
 
 
+def _positive(interval: float) -> float:
+    """``interval``, refused unless it is a positive number of seconds."""
+    if not interval > 0:
+        raise ValueError(f"interval must be a positive number of seconds, not {interval!r}")
+    return interval
+
+
 class AsyncLiveSettings(Generic[S]):
     """The asyncio form of :class:`LiveSettings`: a task on the running loop reloads.
 
@@ -238,9 +243,7 @@ class AsyncLiveSettings(Generic[S]):
         on_change: OnChange[S] | None = None,
         on_error: OnError | None = None,
     ) -> None:
-        if not interval > 0:
-            raise ValueError(f"interval must be a positive number of seconds, not {interval!r}")
-        self.interval = interval
+        self.interval = _positive(interval)
         self._args = (settings_cls, url, key)
         self._callbacks = (on_change, on_error)
         self._holder: _Holder[S] | None = None

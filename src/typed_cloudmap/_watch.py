@@ -61,17 +61,17 @@ def watch_changes(
 ) -> Generator[Change[K, V], None, None]:
     """Validate the arguments now, then return the (lazy) change stream."""
     backoff = Backoff(interval)
-    scope = _Scope(mapping, prefix)  # a bad prefix fails here, not at the first next()
+    # a bad prefix fails here, not at the first next()
+    scope: _Scope[K, V] = _Scope(mapping._core.keys, prefix)
     return _stream(mapping, scope, backoff)
 
 
 class _Scope(Generic[K, V]):
     """The names a watch covers: under the mapping's prefix and the key-space ``prefix``."""
 
-    def __init__(self, mapping: Watchable[K, V], prefix: str | None) -> None:
-        self._keys = mapping._core.keys
+    def __init__(self, keys: KeyCodec[K], prefix: str | None) -> None:
+        self._keys = keys
         self.key_prefix = prefix
-        keys = self._keys
         self.name_prefix = keys.prefix if prefix is None else keys.name_prefix(prefix)
 
     def key_of(self, name: str) -> tuple[bool, K | None]:
