@@ -1,69 +1,72 @@
-"""Bulk get and set through the async mapping, the sync mapping and the raw async client.
+"""Bulk get and set through the async mapping, the sync mapping and the raw async clients.
 
-``python benchmarks/bench_async_mapping.py [--keys N] [--latency S]`` starts moto_server and,
-in a child process, the tests' fault proxy in front of it with every request delayed by
-``--latency`` (20 ms: a cloud round trip), then times ``N`` 1 KB values (default 2,000):
+``python -m benchmarks.bench_async_mapping [--keys N] [--latency S] [--servers ...]`` starts
+each S3 server (moto_server and SeaweedFS by default) and, in a child process, a proxy in
+front of it that delays every request by ``--latency`` (20 ms: a cloud round trip; see
+``_latency``). Then, on each transport (``sdk``: boto3 / aiobotocore; ``obstore``), it
+times ``N`` 1 KB values (default 2,000):
 
-- ``AsyncCloudMapping.get_many`` / ``set_many`` with ``max_concurrency`` 64 and 256;
-- ``CloudMapping.get_many`` / ``set_many`` on 16 threads;
-- raw aiobotocore with ``asyncio.gather`` (256 in flight): the ceiling.
+- ``CloudMapping.set_many`` / ``get_many`` on 16 threads;
+- ``AsyncCloudMapping.set_many`` / ``get_many`` with ``max_concurrency`` 64 and 256;
+- the raw async client of the transport with ``asyncio.gather``, 256 in flight (aiobotocore
+  ``put_object`` / ``get_object``, or obstore ``put_async`` / ``get_async``): the ceiling.
 
-Then, without the proxy, single put/get one at a time: the async mapping's client CPU per
-op against raw aiobotocore's. Client CPU is this process's ``time.process_time()`` (moto and
-the proxy run in other processes).
+Then, without the proxy, single puts and gets one at a time: the async mapping's client CPU
+per op against the raw async client's. Client CPU is this process's ``time.process_time()``
+(every thread: obstore's Rust runtime included); the servers and the proxy run in other
+processes.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing
 import os
-import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "tests"))
+from emulators import S3Endpoint
+from emulators import run as emulator
 
-from _emulators import S3Endpoint, emulator  # noqa: E402  # needs the sys.path entries above
+from ._latency import latency_proxy
 
 _PAYLOAD = os.urandom(1024)
+_Found = tuple[str, str, int, float, float]
+"""(system, case, ops, cpu seconds, wall seconds) of one timed case."""
+THREADS = 16
+LIMITS = (64, 256)
 
 
-def _serve_proxy(upstream: str, latency: float, urls: Any, stop: Any) -> None:
-    from faults._proxy import running_proxy  # the tests' proxy: every request delayed
+@dataclass(frozen=True)
+class Row:
+    server: str
+    transport: str
+    system: str
+    case: str
+    ops: int
+    cpu: float
+    wall: float
 
-    with running_proxy(upstream, rate=1.0, modes=("delay",), delay=latency) as proxy:
-        urls.put(proxy.url)
-        stop.wait()
+    @property
+    def rate(self) -> float:
+        return self.ops / self.wall
 
-
-def _row(system: str, case: str, ops: int, cpu: float, wall: float) -> str:
-    return (
-        f"{system:<28} {case:<10} {ops / wall:>8.0f} ops/s"
-        f" {cpu / ops * 1e3:>8.3f} ms CPU/op {wall:>7.2f} s"
-    )
-
-
-def _clock() -> tuple[float, float]:
-    return time.process_time(), time.perf_counter()
-
-
-def _since(start: tuple[float, float]) -> tuple[float, float]:
-    return time.process_time() - start[0], time.perf_counter() - start[1]
+    def __str__(self) -> str:
+        return (
+            f"{self.system:<30} {self.case:<4} {self.rate:>8.0f} ops/s"
+            f" {self.cpu / self.ops * 1e3:>8.3f} ms CPU/op {self.wall:>7.2f} s"
+        )
 
 
-def _kwargs(endpoint: S3Endpoint, url: str) -> dict[str, Any]:
-    return {
-        "endpoint_url": url,
-        "region_name": endpoint.region,
-        "client_kwargs": endpoint.client_kwargs(),
-    }
+class _Clock:
+    def __init__(self) -> None:
+        self.cpu, self.wall = time.process_time(), time.perf_counter()
+
+    def since(self) -> tuple[float, float]:
+        return time.process_time() - self.cpu, time.perf_counter() - self.wall
 
 
 def _bucket(endpoint: S3Endpoint) -> str:
@@ -77,37 +80,48 @@ def _bucket(endpoint: S3Endpoint) -> str:
     return bucket
 
 
-def bench_sync(endpoint: S3Endpoint, url: str, keys: list[str]) -> list[str]:
+def _options(endpoint: S3Endpoint, url: str, transport: str, pool: int) -> dict[str, Any]:
+    return {
+        "endpoint_url": url,
+        "region_name": endpoint.region,
+        "client_kwargs": endpoint.client_kwargs(),
+        "transport": transport,
+        "max_pool_connections": pool,
+    }
+
+
+def bench_sync(endpoint: S3Endpoint, url: str, transport: str, keys: list[str]) -> list[_Found]:
     from typed_cloudmap import CloudMapping
     from typed_cloudmap.providers.s3 import S3Provider
 
-    provider = S3Provider(_bucket(endpoint), **_kwargs(endpoint, url), max_pool_connections=16)
-    m = CloudMapping[str, bytes](provider, max_workers=16)
-    start = _clock()
+    provider = S3Provider(_bucket(endpoint), **_options(endpoint, url, transport, THREADS))
+    m = CloudMapping[str, bytes](provider, max_workers=THREADS)
+    name = f"CloudMapping ({THREADS} threads)"
+    clock = _Clock()
     m.set_many(dict.fromkeys(keys, _PAYLOAD))
-    rows = [_row("CloudMapping (16 threads)", "set_many", len(keys), *_since(start))]
-    start = _clock()
+    rows = [(name, "set", len(keys), *clock.since())]
+    clock = _Clock()
     assert len(m.get_many(keys)) == len(keys)
-    rows.append(_row("CloudMapping (16 threads)", "get_many", len(keys), *_since(start)))
+    rows.append((name, "get", len(keys), *clock.since()))
     m.close()
     return rows
 
 
-async def bench_async(endpoint: S3Endpoint, url: str, keys: list[str], limit: int) -> list[str]:
+async def bench_async(
+    endpoint: S3Endpoint, url: str, transport: str, keys: list[str], limit: int
+) -> list[_Found]:
     from typed_cloudmap import AsyncCloudMapping
     from typed_cloudmap.providers.async_s3 import AsyncS3Provider
 
-    provider = AsyncS3Provider(
-        _bucket(endpoint), **_kwargs(endpoint, url), max_pool_connections=limit
-    )
+    provider = AsyncS3Provider(_bucket(endpoint), **_options(endpoint, url, transport, limit))
     name = f"AsyncCloudMapping ({limit})"
     async with AsyncCloudMapping[str, bytes](provider, max_concurrency=limit) as m:
-        start = _clock()
+        clock = _Clock()
         await m.set_many(dict.fromkeys(keys, _PAYLOAD))
-        rows = [_row(name, "set_many", len(keys), *_since(start))]
-        start = _clock()
+        rows = [(name, "set", len(keys), *clock.since())]
+        clock = _Clock()
         assert len(await m.get_many(keys)) == len(keys)
-        rows.append(_row(name, "get_many", len(keys), *_since(start)))
+        rows.append((name, "get", len(keys), *clock.since()))
     return rows
 
 
@@ -121,102 +135,211 @@ async def _gather(limit: int, fn: Callable[[str], Awaitable[object]], keys: list
     await asyncio.gather(*(one(k) for k in keys))
 
 
-async def bench_raw(endpoint: S3Endpoint, url: str, keys: list[str], limit: int) -> list[str]:
-    from aiobotocore.config import AioConfig
-    from aiobotocore.session import get_session
+class _RawAiobotocore:
+    """aiobotocore's ``put_object`` / ``get_object``, as a user would call them."""
 
-    bucket = _bucket(endpoint)
-    async with get_session().create_client(
-        "s3",
-        endpoint_url=url,
-        region_name=endpoint.region,
-        config=AioConfig(max_pool_connections=limit),
-        **endpoint.client_kwargs(),
-    ) as client:
+    name = "raw aiobotocore"
 
-        async def put(key: str) -> object:
-            return await client.put_object(Bucket=bucket, Key=key, Body=_PAYLOAD)
+    def __init__(self, endpoint: S3Endpoint, url: str, pool: int) -> None:
+        from aiobotocore.config import AioConfig
+        from aiobotocore.session import get_session
 
-        async def get(key: str) -> object:
-            response = await client.get_object(Bucket=bucket, Key=key)
-            async with response["Body"] as body:
-                return await body.read()
+        self.bucket = _bucket(endpoint)
+        self._cm = get_session().create_client(
+            "s3",
+            endpoint_url=url,
+            region_name=endpoint.region,
+            config=AioConfig(max_pool_connections=pool),
+            **endpoint.client_kwargs(),
+        )
 
-        name = f"raw aiobotocore gather ({limit})"
-        start = _clock()
-        await _gather(limit, put, keys)
-        rows = [_row(name, "put", len(keys), *_since(start))]
-        start = _clock()
-        await _gather(limit, get, keys)
-        rows.append(_row(name, "get", len(keys), *_since(start)))
+    async def __aenter__(self) -> _RawAiobotocore:
+        self._client = await self._cm.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._cm.__aexit__(None, None, None)
+
+    async def put(self, key: str) -> object:
+        return await self._client.put_object(Bucket=self.bucket, Key=key, Body=_PAYLOAD)
+
+    async def get(self, key: str) -> bytes:
+        response = await self._client.get_object(Bucket=self.bucket, Key=key)
+        async with response["Body"] as body:
+            data: bytes = await body.read()
+            return data
+
+
+class _RawObstore:
+    """obstore's ``put_async`` / ``get_async`` on an ``S3Store``."""
+
+    name = "raw obstore"
+
+    def __init__(self, endpoint: S3Endpoint, url: str, pool: int) -> None:
+        from obstore.store import S3Store
+
+        self.bucket = _bucket(endpoint)
+        self._store = S3Store(
+            self.bucket,
+            endpoint=url,
+            region=endpoint.region,
+            access_key_id=endpoint.access_key,
+            secret_access_key=endpoint.secret_key,
+            client_options={"allow_http": True, "pool_max_idle_per_host": str(pool)},
+        )
+
+    async def __aenter__(self) -> _RawObstore:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        pass
+
+    async def put(self, key: str) -> object:
+        import obstore
+
+        return await obstore.put_async(self._store, key, _PAYLOAD)
+
+    async def get(self, key: str) -> bytes:
+        import obstore
+
+        result = await obstore.get_async(self._store, key)
+        return (await result.bytes_async()).to_bytes()
+
+
+_RAW = {"sdk": _RawAiobotocore, "obstore": _RawObstore}
+
+
+async def bench_raw(
+    endpoint: S3Endpoint, url: str, transport: str, keys: list[str], limit: int
+) -> list[_Found]:
+    async with _RAW[transport](endpoint, url, limit) as raw:
+        name = f"{raw.name} gather ({limit})"
+        clock = _Clock()
+        await _gather(limit, raw.put, keys)
+        rows = [(name, "set", len(keys), *clock.since())]
+        clock = _Clock()
+        await _gather(limit, raw.get, keys)
+        rows.append((name, "get", len(keys), *clock.since()))
     return rows
 
 
-async def bench_single(endpoint: S3Endpoint, ops: int) -> list[str]:
-    """One at a time, no proxy: client CPU per op of the async mapping vs raw aiobotocore."""
-    from aiobotocore.session import get_session
-
+async def bench_single(endpoint: S3Endpoint, transport: str, ops: int) -> list[_Found]:
+    """One at a time, no proxy: client CPU per op of the async mapping vs the raw client."""
     from typed_cloudmap import AsyncCloudMapping
     from typed_cloudmap.providers.async_s3 import AsyncS3Provider
 
     keys = [f"s{i:05d}" for i in range(ops)]
     rows = []
-    provider = AsyncS3Provider(_bucket(endpoint), **_kwargs(endpoint, endpoint.url))
-    async with AsyncCloudMapping[str, bytes](provider) as m:
+    options = _options(endpoint, endpoint.url, transport, 10)
+    async with AsyncCloudMapping[str, bytes](AsyncS3Provider(_bucket(endpoint), **options)) as m:
         await m.setitem("warm", _PAYLOAD)
-        start = _clock()
+        await m.getitem("warm")
+        clock = _Clock()
         for k in keys:
             await m.setitem(k, _PAYLOAD)
-        rows.append(_row("AsyncCloudMapping", "put x1", ops, *_since(start)))
-        start = _clock()
+        rows.append(("AsyncCloudMapping x1", "set", ops, *clock.since()))
+        clock = _Clock()
         for k in keys:
             await m.getitem(k)
-        rows.append(_row("AsyncCloudMapping", "get x1", ops, *_since(start)))
-    bucket = _bucket(endpoint)
-    async with get_session().create_client(
-        "s3", endpoint_url=endpoint.url, region_name=endpoint.region, **endpoint.client_kwargs()
-    ) as client:
-        await client.put_object(Bucket=bucket, Key="warm", Body=_PAYLOAD)
-        start = _clock()
+        rows.append(("AsyncCloudMapping x1", "get", ops, *clock.since()))
+    async with _RAW[transport](endpoint, endpoint.url, 10) as raw:
+        await raw.put("warm")
+        await raw.get("warm")
+        clock = _Clock()
         for k in keys:
-            await client.put_object(Bucket=bucket, Key=k, Body=_PAYLOAD)
-        rows.append(_row("raw aiobotocore", "put x1", ops, *_since(start)))
-        start = _clock()
+            await raw.put(k)
+        rows.append((f"{raw.name} x1", "set", ops, *clock.since()))
+        clock = _Clock()
         for k in keys:
-            response = await client.get_object(Bucket=bucket, Key=k)
-            async with response["Body"] as body:
-                await body.read()
-        rows.append(_row("raw aiobotocore", "get x1", ops, *_since(start)))
+            await raw.get(k)
+        rows.append((f"{raw.name} x1", "get", ops, *clock.since()))
     return rows
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def _find(rows: list[Row], like: Row, prefix: str) -> Row | None:
+    """The row of the same server, transport and case whose system starts with ``prefix``."""
+    for row in rows:
+        same = (row.server, row.transport, row.case) == (like.server, like.transport, like.case)
+        if same and row.system.startswith(prefix):
+            return row
+    return None
+
+
+def _cpu(row: Row) -> float:
+    return row.cpu / row.ops
+
+
+def _ratios(rows: list[Row]) -> list[str]:
+    """The issue's targets: async (256) vs the sync mapping, and vs the raw async client."""
+    out = []
+    for r in rows:
+        where = f"{r.server}/{r.transport} {r.case}"
+        if r.system == f"AsyncCloudMapping ({LIMITS[-1]})":
+            parts = [f"{where}: async {LIMITS[-1]}"]
+            sync = _find(rows, r, "CloudMapping (")
+            if sync is not None:
+                parts.append(f"{r.rate / sync.rate:.2f}x the sync mapping (target >= 3)")
+            raw = _find(rows, r, "raw ")
+            if raw is not None and "gather" in raw.system:
+                parts.append(f"{r.rate / raw.rate:.2f}x {raw.system} (target >= 0.9)")
+            out.append(", ".join(parts))
+        elif r.system == "AsyncCloudMapping x1":
+            single = [x for x in rows if x.system.endswith(" x1") and x is not r]
+            raw = _find(single, r, "raw ")
+            if raw is not None:
+                out.append(
+                    f"{where} single: CPU/op {_cpu(r) * 1e3:.3f} ms"
+                    f" = {_cpu(r) / _cpu(raw):.2f}x {raw.system} (target <= 1.10)"
+                )
+    return out
+
+
+def run_server(server: str, args: argparse.Namespace, keys: list[str]) -> list[Row]:
+    rows: list[Row] = []
+
+    def add(transport: str, found: list[_Found]) -> None:
+        for found_row in found:
+            row = Row(server, transport, *found_row)
+            rows.append(row)
+            print(f"  {row}", flush=True)
+
+    with emulator(server) as endpoint, latency_proxy(endpoint.url, args.latency) as url:
+        for transport in args.transports:
+            print(
+                f"{server}, transport={transport}: {len(keys)} x 1 KB,"
+                f" {args.latency * 1e3:.0f} ms added to every request",
+                flush=True,
+            )
+            add(transport, bench_sync(endpoint, url, transport, keys))
+            for limit in LIMITS:
+                add(transport, asyncio.run(bench_async(endpoint, url, transport, keys, limit)))
+            add(transport, asyncio.run(bench_raw(endpoint, url, transport, keys, LIMITS[-1])))
+        for transport in args.transports:
+            print(f"{server}, transport={transport}: single ops, no added latency", flush=True)
+            add(transport, asyncio.run(bench_single(endpoint, transport, args.single)))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> list[Row]:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--keys", type=int, default=2000, help="1 KB values per bulk case")
     parser.add_argument("--latency", type=float, default=0.02, help="seconds added per request")
     parser.add_argument("--single", type=int, default=300, help="ops of the single-op cases")
+    parser.add_argument("--servers", default="moto,seaweedfs", help="S3 servers, comma-separated")
+    parser.add_argument("--transports", default="sdk,obstore", help="comma-separated")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, a smoke run")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.keys, args.single = 40, 10
+    args.transports = args.transports.split(",")
     keys = [f"k{i:05d}" for i in range(args.keys)]
-    ctx = multiprocessing.get_context("spawn")
-    with emulator("moto") as endpoint:
-        urls, stop = ctx.Queue(), ctx.Event()
-        proxy = ctx.Process(
-            target=_serve_proxy, args=(endpoint.url, args.latency, urls, stop), daemon=True
-        )
-        proxy.start()
-        try:
-            url = urls.get(timeout=60)
-            print(f"{args.keys} x 1 KB, {args.latency * 1e3:.0f} ms added to every request")
-            rows = bench_sync(endpoint, url, keys)
-            for limit in (64, 256):
-                rows += asyncio.run(bench_async(endpoint, url, keys, limit))
-            rows += asyncio.run(bench_raw(endpoint, url, keys, 256))
-        finally:
-            stop.set()
-            proxy.join(10)
-        print("\n".join(rows))
-        print(f"\nsingle ops, one at a time, no added latency ({args.single} each)")
-        print("\n".join(asyncio.run(bench_single(endpoint, args.single))))
+    rows: list[Row] = []
+    for server in args.servers.split(","):
+        rows += run_server(server, args, keys)
+    print("\nratios")
+    for line in _ratios(rows):
+        print(f"  {line}")
+    return rows
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Every benchmark in one process: codec path, compression, LocalProvider, cloud.
+"""Every benchmark in one process: codec path, compression, LocalProvider, cloud, transports,
+the async mapping.
 
 ``python -m benchmarks`` (what ``make bench`` runs) takes a few minutes; ``--quick``
 shrinks every size for a smoke run; ``--markdown FILE`` also writes the tables as Markdown
@@ -17,7 +18,16 @@ from pathlib import Path
 
 from rich.console import Console
 
-from . import _timing, bench_cloud, bench_codecs, bench_compression, bench_encryption, bench_local
+from . import (
+    _timing,
+    bench_async_mapping,
+    bench_cloud,
+    bench_codecs,
+    bench_compression,
+    bench_encryption,
+    bench_local,
+    bench_transports,
+)
 from ._report import Report
 
 
@@ -66,6 +76,13 @@ def main(argv: list[str] | None = None) -> Report:
     if not args.skip_cloud:
         sizes = bench_cloud.QUICK if args.quick else bench_cloud.FULL
         bench_cloud.main(report, sizes, sdk_only=args.sdk_only)
+        if not args.sdk_only:
+            quick = ["--quick"] if args.quick else []
+            title = "Transports: raw boto3, raw obstore, typed-cloudmap on each"
+            _captured(title, bench_transports.main, quick, sections)
+            title = "Async mapping: bulk with 20 ms added per request, single-op CPU"
+            servers = ["--servers", "moto"] if args.quick else []
+            _captured(title, bench_async_mapping.main, quick + servers, sections)
     report.print(console)
     elapsed = time.perf_counter() - started
     machine = (

@@ -59,7 +59,13 @@ def test_quick_run_covers_every_case(smoke_reset: None, tmp_path: Path) -> None:
     assert {run["system"] for run in report.rss} == {"raw boto3", "typed-cloudmap raw"}
     assert report.cached_ratio is not None
     assert [t for t in report.targets() if t[3] is None] == []
-    assert "Targets" in markdown.read_text()
+    text = markdown.read_text()
+    assert "Targets" in text
+    for system in ("CloudMapping (16 threads)", "AsyncCloudMapping (256)", "AsyncCloudMapping x1"):
+        assert system in text, f"no async-mapping row for {system!r}"
+    for raw in ("raw aiobotocore gather (256)", "raw obstore gather (256)"):
+        assert raw in text
+    assert "x the sync mapping (target >= 3)" in text
     assert {k: v for k, v in os.environ.items() if k.startswith("AWS_")} == before
 
 
@@ -74,7 +80,8 @@ def test_quick_sdk_only_run(smoke_reset: None) -> None:
 def test_benchmarks_import_neither_pytest_nor_tests() -> None:
     """``python -m benchmarks`` stands alone: a fresh interpreter imports it without either."""
     code = (
-        "import sys, benchmarks.run, benchmarks.bench_cloud, emulators; "
+        "import sys, benchmarks.run, benchmarks.bench_cloud, benchmarks.bench_async_mapping, "
+        "emulators; "
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'pytest', '_pytest', 'tests'}"
         " or m.startswith('emulators.') and 'conftest' in m); print(bad); sys.exit(bool(bad))"
     )
