@@ -50,6 +50,8 @@ class GCSProvider:
         endpoint_url=str, project=str, create=bool, max_pool_connections=int, transport=str
     )
     """The query options of this provider's URLs (see ``_options``)."""
+    _fast: None = None
+    """No obstore transport (see ``_NO_OBSTORE``): the async provider always takes the SDK path."""
 
     def __init__(
         self,
