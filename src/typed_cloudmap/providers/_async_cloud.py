@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
     from ._obstore import ObstoreTransport
+    from ._transports import Transport
 
 __all__ = ["AsyncCloudProvider", "grow_pool", "threaded_delete_many"]
 
@@ -81,6 +82,11 @@ class AsyncCloudProvider(AsyncOperations, Generic[C]):
 
     def __repr__(self) -> str:
         return f"Async{self._config!r}"
+
+    @property
+    def transport(self) -> Transport:
+        """``"obstore"`` when the sync configuration holds an obstore transport, else ``"sdk"``."""
+        return "sdk" if self._config._fast is None else "obstore"
 
     def __getstate__(self) -> dict[str, Any]:
         return {"config": self._config.__getstate__(), "create": self._create}
