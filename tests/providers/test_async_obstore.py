@@ -167,11 +167,17 @@ def test_from_sync_and_pickling_keep_the_transport(
     assert provider.transport == clone.transport == sync.transport == "obstore"
     assert clone._config._fast is not None
 
+    other = pickle.loads(pickle.dumps(provider))
+
     async def main() -> None:
         etag = await clone.put("p", b"1", mode="create")
         assert sync.get("p", if_match=etag) is not None
+        assert (await other.get("p")) is not None
         assert clone._client.peek() is None
+        stores = [p._config._fast._stores.peek() for p in (clone, other) if p._config._fast]
+        assert stores[0] is stores[1] is not None  # one store per process for unpickled copies
         await clone.close()
+        await other.close()
 
     asyncio.run(main())
 
@@ -198,7 +204,9 @@ def test_urls_keep_the_transport(
 
     for url in urls:
         asyncio.run(main(url))
-    assert open_async_url(f"s3://{bucket}/?transport=sdk")[0].transport == "sdk"  # type: ignore[attr-defined]
+    plain = open_async_url(f"s3://{bucket}/?transport=sdk")[0]
+    assert isinstance(plain, AsyncS3Provider)
+    assert plain.transport == "sdk"
 
 
 def test_gcs_refuses_obstore() -> None:

@@ -93,6 +93,8 @@ class AsyncCloudProvider(AsyncOperations, Generic[C]):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(self._from_state(state["config"], create=state["create"]).__dict__)
+        if self._config._fast is not None:  # unpickled copies share one obstore store
+            self._config._fast.shared = True  # per process, as the sync providers' copies do
 
     async def _obstore(self, request: str | PutRequest | None) -> ObstoreTransport | None:
         """The sync provider's obstore transport (its one store) when it takes this request:
