@@ -12,6 +12,11 @@ chosen per call by :meth:`ObstoreTransport.handles` and :meth:`ObstoreTransport.
 - values over the provider's multipart threshold (``object_store``'s multipart uploads take
   no put mode, so a create-only or if-match write could not keep its condition).
 
+The async providers (``AsyncS3Provider``, ``AsyncAzureBlobProvider``) use the transport of
+their sync configuration, with the same routing: ``aget``, ``ahead``, ``aput`` and ``alist``
+are the ``get``, ``head``, ``put`` and ``list`` on obstore's async API, over the same store and
+the same request-building and answer-reading methods.
+
 Errors are classified for the one table in ``_translate``, so both transports raise the same
 library errors for the same answers.
 """
