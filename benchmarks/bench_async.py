@@ -8,6 +8,8 @@ loopback port and runs the same 1 KB put and get through each candidate:
 - ``obstore`` (Rust ``object_store``'s async API), when it is installed (``bench`` extra);
 - ``AsyncS3Provider`` (what was chosen: aiobotocore plus this library's conditions and
   error translation), so its overhead over the raw client shows;
+- ``AsyncS3Provider(transport="obstore")`` (obstore's async API under the same provider), so
+  its overhead over raw obstore shows;
 
 first one request at a time (latency and CPU per request), then ``C`` at a time with
 ``asyncio.gather`` (what a bulk operation does). Client CPU is this process's
@@ -155,7 +157,9 @@ async def bench_obstore(endpoint: S3Endpoint, ops: int, concurrency: int) -> lis
     return rows
 
 
-async def bench_provider(endpoint: S3Endpoint, ops: int, concurrency: int) -> list[str]:
+async def bench_provider(
+    endpoint: S3Endpoint, ops: int, concurrency: int, transport: str = "sdk"
+) -> list[str]:
     from typed_cloudmap.providers.async_s3 import AsyncS3Provider
 
     _, bucket = _bucket(endpoint)
@@ -165,7 +169,9 @@ async def bench_provider(endpoint: S3Endpoint, ops: int, concurrency: int) -> li
         region_name=endpoint.region,
         client_kwargs=endpoint.client_kwargs(),
         max_pool_connections=concurrency,
+        transport=transport,
     )
+    system = "AsyncS3Prov." if transport == "sdk" else "AsyncS3+obs."
 
     async def put(i: int) -> object:
         return await provider.put(f"k{i}", _PAYLOAD)
@@ -177,9 +183,9 @@ async def bench_provider(endpoint: S3Endpoint, ops: int, concurrency: int) -> li
     rows = []
     for c in (1, concurrency):
         cpu, wall = await _async_case(put, ops, c)
-        rows.append(_row("AsyncS3Prov.", f"put 1 KB, {c} at a time", ops, cpu, wall))
+        rows.append(_row(system, f"put 1 KB, {c} at a time", ops, cpu, wall))
         cpu, wall = await _async_case(get, ops, c)
-        rows.append(_row("AsyncS3Prov.", f"get 1 KB, {c} at a time", ops, cpu, wall))
+        rows.append(_row(system, f"get 1 KB, {c} at a time", ops, cpu, wall))
     await provider.close()
     return rows
 
@@ -194,6 +200,7 @@ def main(argv: list[str] | None = None) -> None:
         rows += asyncio.run(bench_aiobotocore(endpoint, args.ops, args.concurrency))
         rows += asyncio.run(bench_obstore(endpoint, args.ops, args.concurrency))
         rows += asyncio.run(bench_provider(endpoint, args.ops, args.concurrency))
+        rows += asyncio.run(bench_provider(endpoint, args.ops, args.concurrency, "obstore"))
     print("\n".join(rows))
 
 

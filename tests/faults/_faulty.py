@@ -31,11 +31,13 @@ __all__ = [
     "is_write",
     "make_pair",
     "proxied",
+    "transport_of",
 ]
 
 FAULT_BACKENDS = ["s3-moto", "azure-azurite", "gcs-fake"]
 RATE_BACKENDS = [*FAULT_BACKENDS, "s3-moto-obstore", "azure-azurite-obstore"]
-"""The 20 %-fault tests also run each obstore transport (the scripted ones count SDK attempts)."""
+"""The 20 %-fault tests (sync and async) also run each obstore transport (the scripted ones
+count SDK attempts)."""
 OBSTORE_RETRIES = {
     "max_retries": 10,  # ATTEMPTS
     "backoff": {
@@ -85,13 +87,21 @@ def upstream_of(backend: str, request: pytest.FixtureRequest) -> str:
     raise ValueError(backend)
 
 
+def transport_of(backend: str) -> tuple[str, dict[str, Any]]:
+    """``("s3-moto", {...})`` for ``"s3-moto-obstore"``: the emulator's backend id and the
+    provider keywords of its transport (obstore with :data:`OBSTORE_OPTIONS`, or none)."""
+    if backend.endswith("-obstore"):
+        return backend.removesuffix("-obstore"), {
+            "transport": "obstore",
+            "obstore_options": OBSTORE_OPTIONS,
+        }
+    return backend, {}
+
+
 def make_pair(backend: str, request: pytest.FixtureRequest, proxy_url: str) -> Pair:
     """A fresh bucket, reached through ``proxy_url`` and directly."""
     bucket = f"tcm-fault-{uuid.uuid4().hex[:12]}"
-    fast: dict[str, Any] = {}
-    if backend.endswith("-obstore"):
-        backend = backend.removesuffix("-obstore")
-        fast = {"transport": "obstore", "obstore_options": OBSTORE_OPTIONS}
+    backend, fast = transport_of(backend)
     if backend == "s3-moto":
         from botocore.config import Config
 

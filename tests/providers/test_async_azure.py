@@ -10,15 +10,19 @@ import pytest
 from emulators.azurite import Azurite
 from typed_cloudmap.errors import KeySyncError, ProviderError, ValueSizeError
 from typed_cloudmap.providers import AsyncProvider, IfMatch
+from typed_cloudmap.providers._transports import Transport
 from typed_cloudmap.providers.async_azure import AsyncAzureBlobProvider
 from typed_cloudmap.testing import AsyncProviderConformance
 
 
-def _provider(azurite: Azurite, container: str | None = None) -> AsyncAzureBlobProvider:
+def _provider(
+    azurite: Azurite, container: str | None = None, transport: Transport = "sdk"
+) -> AsyncAzureBlobProvider:
     return AsyncAzureBlobProvider(
         container or f"tcm-{uuid.uuid4().hex[:20]}",
         connection_string=azurite.connection_string,
         create=container is None,
+        transport=transport,
     )
 
 
@@ -26,6 +30,14 @@ class TestAsyncAzureOnAzurite(AsyncProviderConformance):
     @pytest.fixture
     def provider(self, azurite: Azurite) -> AsyncProvider:
         return _provider(azurite)
+
+
+class TestAsyncAzureObstoreOnAzurite(AsyncProviderConformance):
+    """The same suite on ``transport="obstore"`` (deletes on the aio SDK)."""
+
+    @pytest.fixture
+    def provider(self, azurite: Azurite) -> AsyncProvider:
+        return _provider(azurite, transport="obstore")
 
 
 @pytest.mark.asyncio

@@ -40,6 +40,17 @@ class TestAsyncS3OnMoto(AsyncProviderConformance):
         return _provider(s3_moto_server)
 
 
+class TestAsyncS3ObstoreOnMoto(AsyncProviderConformance):
+    """The same suite on ``transport="obstore"``: gets, heads, puts and listings on obstore's
+    async API; deletes (and the batch delete) on aiobotocore."""
+
+    known_gaps = TestAsyncS3OnMoto.known_gaps
+
+    @pytest.fixture
+    def provider(self, s3_moto_server: S3Endpoint) -> AsyncProvider:
+        return _provider(s3_moto_server, transport="obstore")
+
+
 class TestAsyncS3OnSeaweedFS(AsyncProviderConformance):
     # No known gaps: the suite's long name uses 200-byte segments, which SeaweedFS holds.
 

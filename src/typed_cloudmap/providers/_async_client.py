@@ -44,6 +44,10 @@ class LoopClient(Generic[T]):
                 self._client = await self._open()
             return self._client
 
+    def peek(self) -> T | None:
+        """The client opened last, or ``None`` if none is open (never opens one)."""
+        return self._client
+
     def retire(self) -> None:
         """Open a new client at the next ``get`` (new settings); calls in flight finish on
         the old one, which ``close`` closes."""

@@ -4,8 +4,11 @@
 keep a synchronous provider of their service as ``_config`` (its settings, its secrets to
 mask, its error context) and a ``create`` flag honoured at first use. This base gives them,
 once, the parts that only read that configuration: ``name``, ``repr``, pickling,
-``from_sync`` and ``from_url_parts``. A subclass names its sync class in ``_sync_type`` and
-may override ``_from_state`` (how it is built from the sync provider's pickled state).
+``from_sync``, ``from_url_parts``, and the choice of transport: with ``transport="obstore"``
+the sync provider's :class:`~._obstore.ObstoreTransport` (the same store, on obstore's async
+API) takes the requests it takes for the sync provider, and the rest go through the aio SDK.
+A subclass names its sync class in ``_sync_type`` and may override ``_from_state`` (how it
+is built from the sync provider's pickled state).
 """
 
 from __future__ import annotations
@@ -16,10 +19,14 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
 from ._async_client import LoopClient
 from ._async_shape import AsyncOperations
+from ._base import PutRequest
 from ._options import option_bool
 
 if TYPE_CHECKING:
     from typing_extensions import Self
+
+    from ._obstore import ObstoreTransport
+    from ._transports import Transport
 
 __all__ = ["AsyncCloudProvider", "grow_pool", "threaded_delete_many"]
 
@@ -33,6 +40,10 @@ class _SyncConfig(Protocol):
     def __getstate__(self) -> dict[str, Any]: ...
 
     def close(self) -> None: ...
+
+    @property
+    def _fast(self) -> ObstoreTransport | None:
+        """The obstore transport (``transport="obstore"``), else ``None``."""
 
 
 C = TypeVar("C", bound=_SyncConfig)
@@ -72,11 +83,33 @@ class AsyncCloudProvider(AsyncOperations, Generic[C]):
     def __repr__(self) -> str:
         return f"Async{self._config!r}"
 
+    @property
+    def transport(self) -> Transport:
+        """``"obstore"`` when the sync configuration holds an obstore transport, else ``"sdk"``."""
+        return "sdk" if self._config._fast is None else "obstore"
+
     def __getstate__(self) -> dict[str, Any]:
         return {"config": self._config.__getstate__(), "create": self._create}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(self._from_state(state["config"], create=state["create"]).__dict__)
+        if self._config._fast is not None:  # unpickled copies share one obstore store
+            self._config._fast.shared = True  # per process, as the sync providers' copies do
+
+    async def _obstore(self, request: str | PutRequest | None) -> ObstoreTransport | None:
+        """The sync provider's obstore transport (its one store) when it takes this request:
+        a read of this name, this write, or (``None``) a listing; ``None`` for the SDK path.
+        Opens the SDK client first when it has a bucket or container to create."""
+        fast = self._config._fast
+        if fast is None:
+            return None
+        if isinstance(request, str) and not fast.handles(request):
+            return None
+        if isinstance(request, PutRequest) and not fast.takes_put(request):
+            return None
+        if self._create:
+            await self._client.get()
+        return fast
 
     async def close(self) -> None:
         """Close the client's connections (the next call opens a new client) and the sync

@@ -12,16 +12,19 @@ chosen per call by :meth:`ObstoreTransport.handles` and :meth:`ObstoreTransport.
 - values over the provider's multipart threshold (``object_store``'s multipart uploads take
   no put mode, so a create-only or if-match write could not keep its condition).
 
+The async providers (``AsyncS3Provider``, ``AsyncAzureBlobProvider``) use the transport of
+their sync configuration, with the same routing: ``aget``, ``ahead``, ``aput`` and ``alist``
+are the ``get``, ``head``, ``put`` and ``list`` on obstore's async API, over the same store and
+the same request-building and answer-reading methods.
+
 Errors are classified for the one table in ``_translate``, so both transports raise the same
 library errors for the same answers.
 """
 
 from __future__ import annotations
 
-import random
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import obstore
 from obstore.exceptions import (
@@ -34,18 +37,20 @@ from obstore.exceptions import (
 )
 
 from ._base import CREATE, ObjectInfo, PutRequest, StoredObject
+from ._conflicts import aretry_conflicts, retry_conflicts
 from ._shared import LazyClient
-from ._translate import Failure, Request, run, run_iter
+from ._translate import Failure, Request, arun, arun_iter, run, run_iter
 from ._translate import NotModifiedError as NotModified
 
 if TYPE_CHECKING:
-    from obstore import Attributes, GetOptions, ObjectMeta
+    from obstore import Attributes, GetOptions, GetResult, ListStream, ObjectMeta, PutResult
     from obstore import PutMode as ObstorePutMode
     from obstore.store import ObjectStore
 
 __all__ = ["ObstoreTransport", "classify"]
 
-T = TypeVar("T")
+_Read = tuple[Mapping[str, Any], "Attributes", bytes]
+"""What a get read: the object's meta, its attributes and its bytes."""
 
 _STANDARD_ATTRIBUTES = frozenset(
     {
@@ -60,8 +65,8 @@ _STANDARD_ATTRIBUTES = frozenset(
 _NO_CONTAINER = ("NoSuchBucket", "ContainerNotFound")
 _TOO_LARGE = ("EntityTooLarge", "RequestBodyTooLarge", "KeyTooLongError", "status code: 413")
 _CONFLICT = "ConditionalRequestConflict"
-_CONFLICT_ATTEMPTS = 4
 _LIST_PAGE = 1000
+_HEAD: GetOptions = {"head": True}
 
 
 def _detail(exc: BaseException) -> str:
@@ -98,17 +103,22 @@ def expressible(name: str) -> bool:
     return all(segment not in ("", ".", "..") for segment in name.split("/"))
 
 
-def _retry_conflicts(call: Callable[[], T]) -> T:
-    """S3's 409 ``ConditionalRequestConflict`` (a concurrent conditional write was in flight)
-    asks for a retry that ``object_store`` does not do; nothing was written, so repeat."""
-    for attempt in range(_CONFLICT_ATTEMPTS):
-        try:
-            return call()
-        except BaseError as exc:
-            if _CONFLICT not in str(exc) or attempt == _CONFLICT_ATTEMPTS - 1:
-                raise
-            time.sleep(random.uniform(0.0, 0.05 * 2**attempt))
-    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+def _is_conflict(exc: BaseException) -> bool:
+    """S3's 409 ``ConditionalRequestConflict``, which ``object_store`` does not retry."""
+    return isinstance(exc, BaseError) and _CONFLICT in str(exc)
+
+
+def _read(result: GetResult) -> _Read:
+    return result.meta, result.attributes, result.bytes().to_bytes()
+
+
+async def _aread(pending: Awaitable[GetResult]) -> _Read:
+    result = await pending
+    return result.meta, result.attributes, (await result.bytes_async()).to_bytes()
+
+
+def _user_metadata(attributes: Attributes) -> dict[str, str]:
+    return {k: v for k, v in attributes.items() if k not in _STANDARD_ATTRIBUTES}
 
 
 def _no_close(store: object) -> None:
@@ -122,7 +132,14 @@ class ObstoreTransport:
     endpoint are the provider's business); ``config`` is the provider's picklable
     configuration, under which unpickled copies share one store per process (``shared``).
     ``etag`` turns an etag as the service lists it into the provider's one form (and is
-    applied to the etags conditions name, too).
+    applied to the etags conditions name, too). ``single_read_condition``: a read sends
+    ``If-None-Match`` only without ``If-Match`` (as the provider's SDK path does), and the
+    version it returns is compared with ``if_none_match`` here.
+
+    Each request has a sync method (``get``) and a coroutine (``aget``) on obstore's async
+    API, over the same store (obstore stores are thread-safe and bound to no event loop):
+    what a request sends and what its answer means are the shared methods below, so the two
+    differ only in how they wait.
     """
 
     def __init__(
@@ -134,6 +151,7 @@ class ObstoreTransport:
         *,
         multipart_threshold: int,
         etag: Callable[[str], str] = str,
+        single_read_condition: bool = False,
         shared: bool = False,
     ) -> None:
         self._stores: LazyClient[ObjectStore] = LazyClient(
@@ -141,6 +159,7 @@ class ObstoreTransport:
         )
         self._threshold = multipart_threshold
         self._etag = etag
+        self._single_read_condition = single_read_condition
 
     @property
     def store(self) -> ObjectStore:
@@ -171,44 +190,40 @@ class ObstoreTransport:
         """Whether this write goes through obstore (else: the SDK's multipart upload)."""
         return len(put.data) <= self._threshold and expressible(put.name)
 
-    # --- requests ---------------------------------------------------------------------------
+    # --- what a request sends and what its answer means (no I/O) ----------------------------
 
-    def get(
-        self, request: Request, name: str, if_match: str | None, if_none_match: str | None
-    ) -> StoredObject | None:
+    def _get_options(self, if_match: str | None, if_none_match: str | None) -> GetOptions:
         options: GetOptions = {}
         if if_match is not None:
             options["if_match"] = self._etag(if_match)
-        if if_none_match is not None:
+        if if_none_match is not None and not (self._single_read_condition and if_match is not None):
             options["if_none_match"] = self._etag(if_none_match)
+        return options
 
-        def read() -> tuple[Mapping[str, Any], Attributes, bytes]:
-            result = obstore.get(self.store, name, options=options)
-            return result.meta, result.attributes, result.bytes().to_bytes()
-
-        try:
-            meta, attributes, data = run(request, classify, read)
-        except NotModified:
+    def _stored(
+        self, read: _Read, if_match: str | None, if_none_match: str | None
+    ) -> StoredObject | None:
+        """A read as a stored object; ``None`` when it is the ``if_none_match`` version
+        (with both conditions only ``If-Match`` may have been sent)."""
+        meta, attributes, data = read
+        etag = self._etag(str(meta["e_tag"]))
+        if if_match is not None and if_none_match is not None and etag == self._etag(if_none_match):
             return None
-        metadata = {k: v for k, v in attributes.items() if k not in _STANDARD_ATTRIBUTES}
         return StoredObject(
             data,
-            self._etag(str(meta["e_tag"])),
-            metadata,
+            etag,
+            _user_metadata(attributes),
             attributes.get("Content-Type"),
             attributes.get("Content-Encoding"),
         )
 
-    def head(self, request: Request, name: str) -> ObjectInfo:
-        def head() -> tuple[Mapping[str, Any], Attributes]:
-            result = obstore.get(self.store, name, options={"head": True})
-            return result.meta, result.attributes
+    def _info(self, name: str, result: GetResult) -> ObjectInfo:
+        meta = result.meta
+        etag = self._etag(str(meta["e_tag"]))
+        return ObjectInfo(name, etag, int(meta["size"]), _user_metadata(result.attributes))
 
-        meta, attributes = run(request, classify, head)
-        metadata = {k: v for k, v in attributes.items() if k not in _STANDARD_ATTRIBUTES}
-        return ObjectInfo(name, self._etag(str(meta["e_tag"])), int(meta["size"]), metadata)
-
-    def put(self, request: Request, put: PutRequest) -> str:
+    def _put_arguments(self, put: PutRequest) -> dict[str, Any]:
+        """obstore's ``put`` keywords for ``put``: metadata as attributes, the put mode."""
         attributes: Attributes = dict(put.metadata)
         if put.content_type is not None:
             attributes["Content-Type"] = put.content_type
@@ -221,27 +236,88 @@ class ObstoreTransport:
             mode = {"e_tag": self._etag(put.expected)}
         else:
             mode = "overwrite"
+        return {"attributes": attributes, "mode": mode, "use_multipart": False}
 
-        def write() -> str:
-            result = obstore.put(
-                self.store, put.name, put.data, attributes=attributes, mode=mode,
-                use_multipart=False,
-            )  # fmt: skip
-            return str(result["e_tag"])
+    def _pages(self, prefix: str) -> ListStream[Sequence[ObjectMeta]]:
+        """The listing that holds every name starting with ``prefix`` (``object_store`` lists
+        whole path segments, so it starts at ``prefix``'s directory; see :meth:`_listed`)."""
+        directory = prefix.rpartition("/")[0]
+        return obstore.list(self.store, directory or None, chunk_size=_LIST_PAGE)
 
-        return self._etag(run(request, classify, lambda: _retry_conflicts(write)))
+    def _listed(self, page: Sequence[ObjectMeta], prefix: str) -> Iterator[ObjectInfo]:
+        for meta in page:
+            path = str(meta["path"])
+            if path.startswith(prefix):
+                yield ObjectInfo(path, self._etag(str(meta["e_tag"])), int(meta["size"]))
+
+    # --- requests, blocking -----------------------------------------------------------------
+
+    def get(
+        self, request: Request, name: str, if_match: str | None, if_none_match: str | None
+    ) -> StoredObject | None:
+        options = self._get_options(if_match, if_none_match)
+        try:
+            read = run(
+                request, classify, lambda: _read(obstore.get(self.store, name, options=options))
+            )
+        except NotModified:
+            return None
+        return self._stored(read, if_match, if_none_match)
+
+    def head(self, request: Request, name: str) -> ObjectInfo:
+        return self._info(
+            name, run(request, classify, lambda: obstore.get(self.store, name, options=_HEAD))
+        )
+
+    def put(self, request: Request, put: PutRequest) -> str:
+        arguments = self._put_arguments(put)
+
+        def write() -> PutResult:
+            return obstore.put(self.store, put.name, put.data, **arguments)
+
+        result = run(request, classify, lambda: retry_conflicts(write, _is_conflict))
+        return self._etag(str(result["e_tag"]))
 
     def list(self, request: Request, prefix: str) -> Iterator[ObjectInfo]:
-        """Every object whose name starts with ``prefix`` (``object_store`` lists whole path
-        segments, so the listing starts at ``prefix``'s directory and is filtered)."""
-        directory = prefix.rpartition("/")[0]
+        """Every object whose name starts with ``prefix``."""
+        for page in run_iter(request, classify, lambda: self._pages(prefix)):
+            yield from self._listed(page, prefix)
 
-        def pages() -> Iterator[Sequence[ObjectMeta]]:
-            stream = obstore.list(self.store, directory or None, chunk_size=_LIST_PAGE)
-            return iter(stream)  # pyright: ignore[reportUnknownVariableType]  # overloaded stub
+    # --- requests, on the event loop (obstore's async API) ---------------------------------
 
-        for page in run_iter(request, classify, pages):
-            for meta in page:
-                path = str(meta["path"])
-                if path.startswith(prefix):
-                    yield ObjectInfo(path, self._etag(str(meta["e_tag"])), int(meta["size"]))
+    async def aget(
+        self, request: Request, name: str, if_match: str | None, if_none_match: str | None
+    ) -> StoredObject | None:
+        options = self._get_options(if_match, if_none_match)
+        try:
+            read = await arun(
+                request,
+                classify,
+                lambda: _aread(obstore.get_async(self.store, name, options=options)),
+            )
+        except NotModified:
+            return None
+        return self._stored(read, if_match, if_none_match)
+
+    async def ahead(self, request: Request, name: str) -> ObjectInfo:
+        found = await arun(
+            request, classify, lambda: obstore.get_async(self.store, name, options=_HEAD)
+        )
+        return self._info(name, found)
+
+    async def aput(self, request: Request, put: PutRequest) -> str:
+        arguments = self._put_arguments(put)
+        result = await arun(
+            request,
+            classify,
+            lambda: aretry_conflicts(
+                lambda: obstore.put_async(self.store, put.name, put.data, **arguments), _is_conflict
+            ),
+        )
+        return self._etag(str(result["e_tag"]))
+
+    async def alist(self, request: Request, prefix: str) -> AsyncIterator[ObjectInfo]:
+        """:meth:`list` on the event loop."""
+        async for page in arun_iter(request, classify, lambda: self._pages(prefix)):
+            for info in self._listed(page, prefix):
+                yield info

@@ -7,8 +7,6 @@ anything botocore can.
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -16,23 +14,21 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from . import _conflicts as conflicts
 from ._s3_errors import CONFLICT, error_code
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 __all__ = [
-    "CONFLICT_ATTEMPTS",
     "EXPECT_THRESHOLD",
     "create_bucket",
+    "is_conflict",
     "make_client",
     "retry_conflicts",
 ]
 
 T = TypeVar("T")
-
-CONFLICT_ATTEMPTS = 4
-"""Attempts for a request S3 answers with 409 ``ConditionalRequestConflict``."""
 
 EXPECT_THRESHOLD = 1024 * 1024
 """Bodies below this size are sent without ``Expect: 100-continue`` (see ``_drop_expect``)."""
@@ -82,22 +78,15 @@ def _seekable_size(body: Any) -> int | None:
     return int(end) - int(position)
 
 
-def retry_conflicts(call: Callable[[], T]) -> T:
-    """Run ``call``, again after a short jittered pause while S3 answers 409 conflict.
+def is_conflict(exc: BaseException) -> bool:
+    """Whether botocore raised S3's 409 ``ConditionalRequestConflict`` (see ``_conflicts``)."""
+    return isinstance(exc, ClientError) and error_code(exc) == CONFLICT
 
-    S3 answers ``ConditionalRequestConflict`` when another conditional write to the same key
-    was in flight, and documents that the request should be retried; botocore's retry modes
-    do not treat 409 as retryable. Nothing was written by the refused attempt, so repeating it
-    (bounded, with the same condition) is safe.
-    """
-    for attempt in range(CONFLICT_ATTEMPTS):
-        try:
-            return call()
-        except ClientError as exc:  # the loop is the retry; it rarely runs twice
-            if error_code(exc) != CONFLICT or attempt == CONFLICT_ATTEMPTS - 1:
-                raise
-            time.sleep(random.uniform(0.0, 0.05 * 2**attempt))
-    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+def retry_conflicts(call: Callable[[], T]) -> T:
+    """Run ``call``, again after a short jittered pause while S3 answers 409 conflict (the
+    retry botocore's modes do not do; see ``_conflicts``)."""
+    return conflicts.retry_conflicts(call, is_conflict)
 
 
 def create_bucket(client: S3Client, bucket: str) -> None:

@@ -191,7 +191,7 @@ async def arun_iter(
     request: Request, classify: Classifier, items: Callable[[], AsyncIterable[T]]
 ) -> AsyncIterator[T]:
     """:func:`run_iter` for an async paging listing."""
-    iterator = aiter(items())
+    iterator = _translated(request, classify, lambda: aiter(items()))
     while True:
         item = await arun(request, classify, lambda: anext(iterator, _END))
         if item is _END:

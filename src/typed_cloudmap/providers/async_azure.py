@@ -5,6 +5,10 @@ whose configuration, condition helpers and error table this provider shares: a s
 ``AzureBlobProvider`` holds the account settings, so both providers accept the same
 arguments and URLs and report every failure the same way. Its client is opened only for
 batch deletes, which run the sync provider's ``delete_many`` in a worker thread.
+
+With ``transport="obstore"``, gets, heads, puts and listings go through obstore's async API
+on the sync provider's store (its etags normalised to the quoted form, as the sync transport
+does); deletes keep the aio SDK path, which carries their ``If-Match`` condition.
 """
 
 from __future__ import annotations
@@ -114,6 +118,10 @@ class AsyncAzureBlobProvider(AsyncCloudProvider[AzureBlobProvider]):
     async def _get(
         self, name: str, if_match: str | None, if_none_match: str | None
     ) -> StoredObject | None:
+        request = self._config._request("get", name, if_match)
+        fast = await self._obstore(name)
+        if fast is not None:
+            return await fast.aget(request, name, if_match, if_none_match)
         condition = read_condition(if_match, if_none_match)
         blob = (await self._container()).get_blob_client(name)
 
@@ -123,22 +131,30 @@ class AsyncAzureBlobProvider(AsyncCloudProvider[AzureBlobProvider]):
             return stream.properties, await stream.readall()
 
         try:
-            props, data = await arun(self._config._request("get", name, if_match), classify, read)
+            props, data = await arun(request, classify, read)
         except NotModifiedError:
             return None
         return downloaded(props, data, if_match, if_none_match)
 
     async def head(self, name: str) -> ObjectInfo:
+        request = self._config._request("head", name)
+        fast = await self._obstore(name)
+        if fast is not None:
+            return await fast.ahead(request, name)
         blob = (await self._container()).get_blob_client(name)
-        props = await arun(self._config._request("head", name), classify, blob.get_blob_properties)
+        props = await arun(request, classify, blob.get_blob_properties)
         return ObjectInfo(name, _quoted(props.etag), props.size, dict(props.metadata or {}))
 
     async def _put(self, name: str, data: bytes, mode: PutMode, options: PutOptions) -> str:
         put = put_request(self, name, data, mode, options)
         upload, condition = put_options(put)
+        request = self._config._request("put", name, put.expected, condition)
+        fast = await self._obstore(put)
+        if fast is not None:
+            return await fast.aput(request, put)
         blob = (await self._container()).get_blob_client(name)
         result = await arun(
-            self._config._request("put", name, put.expected, condition),
+            request,
             classify,
             lambda: blob.upload_blob(put.data, length=len(put.data), **upload),
         )
@@ -159,6 +175,11 @@ class AsyncAzureBlobProvider(AsyncCloudProvider[AzureBlobProvider]):
     """Blob Batch deletes (256 blobs a request, each with its own ``If-Match``)."""
 
     async def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
+        fast = await self._obstore(None)
+        if fast is not None:
+            async for info in fast.alist(self._config._request("list", None), prefix):
+                yield info
+            return
         client = await self._container()
         blobs = arun_iter(
             self._config._request("list", None),

@@ -6,6 +6,11 @@ The same requests as :class:`S3Provider`, with the same conditions on them (``If
 provider keeps a sync ``S3Provider`` as its configuration and asks it for the error context
 and the bucket creation, so both providers map every S3 answer to the same error.
 
+With ``transport="obstore"`` (an argument of :class:`S3Provider`, kept in ``_config``), gets,
+heads, puts and listings go through obstore's async API on the sync provider's store, as
+:class:`S3Provider` routes them; deletes keep the aiobotocore path, which carries their
+``If-Match`` condition (obstore has none), as do names obstore would rewrite.
+
 Batch deletes and values over ``multipart_threshold`` are the exceptions: they run the sync
 provider's ``delete_many`` (one request per 1000 objects) and multipart ``put`` (the
 condition on CompleteMultipartUpload) in a worker thread, so that logic exists once.
@@ -17,7 +22,6 @@ first use and again if it is used from another loop (a new ``asyncio.run``).
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
@@ -26,15 +30,15 @@ from ..errors import MissingDependencyError
 try:
     from aiobotocore.config import AioConfig
     from aiobotocore.session import get_session
-    from botocore.exceptions import ClientError
 except ImportError as exc:  # pragma: no cover - exercised only without the async extra
     raise MissingDependencyError("aiobotocore", "async") from exc
 
 from ._async_client import LoopClient
 from ._async_cloud import AsyncCloudProvider, grow_pool, threaded_delete_many
 from ._base import ObjectInfo, PutMode, PutOptions, StoredObject, put_request
-from ._s3_client import CONFLICT_ATTEMPTS, _drop_expect
-from ._s3_errors import CONFLICT, classify, error_code
+from ._conflicts import aretry_conflicts
+from ._s3_client import _drop_expect, is_conflict
+from ._s3_errors import classify
 from ._s3_reads import downloaded, get_arguments
 from ._s3_requests import put_condition, put_extra
 from ._translate import Condition, NotModifiedError, arun, arun_iter
@@ -46,19 +50,6 @@ if TYPE_CHECKING:
 __all__ = ["AsyncS3Provider"]
 
 _PAGE_SIZE = 1000
-
-
-async def _retry_conflicts(call: Any) -> Any:
-    """Await ``call()``, again after a short jittered pause while S3 answers 409 conflict
-    (the async twin of ``_s3_client.retry_conflicts``: same attempts, same code)."""
-    for attempt in range(CONFLICT_ATTEMPTS):
-        try:
-            return await call()
-        except ClientError as exc:  # the loop is the retry; it rarely runs twice
-            if error_code(exc) != CONFLICT or attempt == CONFLICT_ATTEMPTS - 1:
-                raise
-            await asyncio.sleep(random.uniform(0.0, 0.05 * 2**attempt))
-    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
 
 async def _close(opened: tuple[S3Client, Any]) -> None:
@@ -129,6 +120,10 @@ class AsyncS3Provider(AsyncCloudProvider[S3Provider]):
         self, name: str, if_match: str | None, if_none_match: str | None
     ) -> StoredObject | None:
         kwargs, condition = get_arguments(self.bucket, name, if_match, if_none_match)
+        request = self._config._request("get", name, condition, if_match)
+        fast = await self._obstore(name)
+        if fast is not None:
+            return await fast.aget(request, name, if_match, if_none_match)
         client = await self.client()
 
         async def read() -> tuple[Any, bytes]:
@@ -137,19 +132,19 @@ class AsyncS3Provider(AsyncCloudProvider[S3Provider]):
                 return response, await body.read()
 
         try:
-            response, data = await arun(
-                self._config._request("get", name, condition, if_match), classify, read
-            )
+            response, data = await arun(request, classify, read)
         except NotModifiedError:
             return None
         return downloaded(response, data)
 
     async def head(self, name: str) -> ObjectInfo:
+        request = self._config._request("head", name)
+        fast = await self._obstore(name)
+        if fast is not None:
+            return await fast.ahead(request, name)
         client = await self.client()
         response = await arun(
-            self._config._request("head", name),
-            classify,
-            lambda: client.head_object(Bucket=self.bucket, Key=name),
+            request, classify, lambda: client.head_object(Bucket=self.bucket, Key=name)
         )
         return ObjectInfo(
             name, response["ETag"], response["ContentLength"], response.get("Metadata", {})
@@ -158,6 +153,10 @@ class AsyncS3Provider(AsyncCloudProvider[S3Provider]):
     async def _put(self, name: str, data: bytes, mode: PutMode, options: PutOptions) -> str:
         put = put_request(self, name, data, mode, options)
         condition, headers = put_condition(put)
+        request = self._config._request("put", name, condition, put.expected)
+        fast = await self._obstore(put)
+        if fast is not None:
+            return await fast.aput(request, put)
         client = await self.client()  # creates the bucket first when create=True
         if len(put.data) > self._config.__getstate__()["multipart_threshold"]:
             # A large value: the sync provider's multipart upload (parts in parallel, the
@@ -172,9 +171,9 @@ class AsyncS3Provider(AsyncCloudProvider[S3Provider]):
             **headers,
         }
         response = await arun(
-            self._config._request("put", name, condition, put.expected),
+            request,
             classify,
-            lambda: _retry_conflicts(lambda: client.put_object(**kwargs)),
+            lambda: aretry_conflicts(lambda: client.put_object(**kwargs), is_conflict),
         )
         etag: str = response["ETag"]
         return etag
@@ -185,10 +184,11 @@ class AsyncS3Provider(AsyncCloudProvider[S3Provider]):
         await arun(
             self._config._request("delete", name, condition, if_match),
             classify,
-            lambda: _retry_conflicts(
+            lambda: aretry_conflicts(
                 lambda: client.delete_object(
                     Bucket=self.bucket, Key=name, IfMatch="*" if if_match is None else if_match
-                )
+                ),
+                is_conflict,
             ),
         )
 
@@ -198,6 +198,11 @@ class AsyncS3Provider(AsyncCloudProvider[S3Provider]):
     """``DeleteObjects`` in batches of 1000, each object under its own ETag."""
 
     async def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
+        fast = await self._obstore(None)
+        if fast is not None:
+            async for info in fast.alist(self._config._request("list", None), prefix):
+                yield info
+            return
         client = await self.client()
         paginator = client.get_paginator("list_objects_v2")
         pages = paginator.paginate(

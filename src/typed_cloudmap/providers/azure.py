@@ -134,6 +134,7 @@ class AzureBlobProvider:
                 max_connections,
                 multipart_threshold=_SINGLE_PUT,
                 etag=_quoted,
+                single_read_condition=True,  # as on the SDK path: If-Match rides alone
                 shared=shared,
             )
         self._owned_credential: Any = None
@@ -297,13 +298,8 @@ class AzureBlobProvider:
         self, name: str, *, if_match: str | None = None, if_none_match: str | None = None
     ) -> StoredObject | None:
         if self._fast is not None and self._fast.handles(name):
-            # With both conditions only If-Match is sent, as on the SDK path, and the
-            # If-None-Match one is checked on the etag read.
-            only = if_none_match if if_match is None else None
-            found = self._fast.get(self._request("get", name, if_match), name, if_match, only)
-            if found is not None and if_match is not None and if_none_match is not None:
-                return None if found.etag == _quoted(if_none_match) else found
-            return found
+            request = self._request("get", name, if_match)
+            return self._fast.get(request, name, if_match, if_none_match)
         condition = read_condition(if_match, if_none_match)
         blob = self._blob(name)
 

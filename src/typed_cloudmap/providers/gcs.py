@@ -28,9 +28,10 @@ __all__ = ["GCSProvider"]
 
 
 _NO_OBSTORE = (
-    "GCSProvider has no transport='obstore': obstore's GCS client speaks the XML API, which "
-    "fake-gcs-server (the emulator the suite runs on) does not implement (its PUT answers 400 "
-    "'invalid uploadType'), and an untested transport is not shipped; use transport='sdk'"
+    "GCSProvider and AsyncGCSProvider have no transport='obstore': obstore's GCS client "
+    "speaks the XML API, which fake-gcs-server (the emulator the suite runs on) does not "
+    "implement (its PUT answers 400 'invalid uploadType'), and an untested transport is not "
+    "shipped; use transport='sdk'"
 )
 
 
@@ -50,6 +51,8 @@ class GCSProvider:
         endpoint_url=str, project=str, create=bool, max_pool_connections=int, transport=str
     )
     """The query options of this provider's URLs (see ``_options``)."""
+    _fast: None = None
+    """No obstore transport (see ``_NO_OBSTORE``): the async provider always takes the SDK path."""
 
     def __init__(
         self,
