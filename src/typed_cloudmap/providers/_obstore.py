@@ -33,14 +33,14 @@ from obstore.exceptions import (
     UnauthenticatedError,
 )
 
-from ._base import CREATE, ObjectInfo, PutRequest, StoredObject
+from ._base import ObjectInfo, PutRequest, StoredObject
+from ._obstore_requests import expressible, put_arguments
 from ._shared import LazyClient
 from ._translate import Failure, Request, run, run_iter
 from ._translate import NotModifiedError as NotModified
 
 if TYPE_CHECKING:
     from obstore import Attributes, GetOptions, ObjectMeta
-    from obstore import PutMode as ObstorePutMode
     from obstore.store import ObjectStore
 
 __all__ = ["ObstoreTransport", "classify"]
@@ -89,13 +89,6 @@ def classify(exc: BaseException) -> tuple[Failure, str] | None:
             return Failure.TOO_LARGE, text
         return Failure.OTHER, text
     return None
-
-
-def expressible(name: str) -> bool:
-    """Whether ``object_store`` stores ``name`` as it is (it normalises other paths)."""
-    if not name:
-        return False
-    return all(segment not in ("", ".", "..") for segment in name.split("/"))
 
 
 def _retry_conflicts(call: Callable[[], T]) -> T:
@@ -209,24 +202,13 @@ class ObstoreTransport:
         return ObjectInfo(name, self._etag(str(meta["e_tag"])), int(meta["size"]), metadata)
 
     def put(self, request: Request, put: PutRequest) -> str:
-        attributes: Attributes = dict(put.metadata)
-        if put.content_type is not None:
-            attributes["Content-Type"] = put.content_type
-        if put.content_encoding is not None:
-            attributes["Content-Encoding"] = put.content_encoding
-        mode: ObstorePutMode
-        if put.mode == CREATE:
-            mode = "create"
-        elif put.expected is not None:
-            mode = {"e_tag": self._etag(put.expected)}
-        else:
-            mode = "overwrite"
+        attributes, mode = put_arguments(put, self._etag)
+        store = self._stores.get()
 
         def write() -> str:
             result = obstore.put(
-                self.store, put.name, put.data, attributes=attributes, mode=mode,
-                use_multipart=False,
-            )  # fmt: skip
+                store, put.name, put.data, attributes=attributes, mode=mode, use_multipart=False
+            )
             return str(result["e_tag"])
 
         return self._etag(run(request, classify, lambda: _retry_conflicts(write)))
