@@ -17,6 +17,7 @@ both (``speed`` and ``cpu`` columns: this row against that one).
     python -m benchmarks.bench_transports            # 15 rounds x 20 ops, bulk 500 x 5 rounds
     python -m benchmarks.bench_transports --quick    # a smoke run
     python -m benchmarks.bench_transports --s3 seaweedfs --no-azure
+    python -m benchmarks.bench_transports --s3 ""    # Azure only
 """
 
 from __future__ import annotations
@@ -278,7 +279,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-azure", action="store_true", help="skip the Azurite tables")
     args = parser.parse_args(argv)
     rounds, ops, bulk_rounds, bulk_keys = (2, 2, 1, 8) if args.quick else (15, 20, 5, 500)
-    for server in args.s3.split(","):
+    for server in filter(None, args.s3.split(",")):  # --s3 "": the Azure tables only
         if server not in S3_SERVERS:
             parser.error(f"--s3 takes {', '.join(S3_SERVERS)}, not {server!r}")
         s3_tables(server, rounds, ops, bulk_rounds, bulk_keys)
