@@ -28,7 +28,7 @@ class TestAsyncS3OnMoto(AsyncProviderConformance):
     known_gaps = {  # noqa: RUF012  # overrides the ClassVar of the suite
         "test_delete_missing": (
             "moto (5.2.6) answers 'If-Match: *' on DeleteObject of a missing key with 204; AWS "
-            "answers 412 (the object must exist), SeaweedFS 404, both read as KeyError"
+            "and SeaweedFS answer 412 (the object must exist), read as KeyError"
         ),
     }
 

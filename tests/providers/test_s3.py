@@ -21,8 +21,8 @@ from typed_cloudmap.providers.s3 import S3Provider
 from typed_cloudmap.testing import ProviderConformance, RawAccess
 
 _MOTO_STAR_ON_MISSING = (
-    "moto (5.2.6) answers 'If-Match: *' on DeleteObject of a missing key with 204; AWS answers "
-    "412 (the object must exist), SeaweedFS 404, both read as KeyError"
+    "moto (5.2.6) answers 'If-Match: *' on DeleteObject of a missing key with 204; AWS and "
+    "SeaweedFS answer 412 (the object must exist), read as KeyError"
 )
 
 
