@@ -2,14 +2,20 @@
 
 ``run_azurite`` yields an :class:`Azurite`: the endpoint and the well-known
 development-account connection string; its ``provider()`` makes an
-:class:`AzureBlobProvider` on a fresh container per call.
+:class:`AzureBlobProvider` on a fresh container per call. ``run_azurite(tls=True)`` serves
+HTTPS with a self-signed certificate made for the run (``Azurite.ca_file``) and accepts
+OAuth bearer tokens (``--oauth basic``: issuer, audience and lifetime are checked, the
+signature is not), so token credentials can be exercised end to end.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ssl
+import urllib.error
+import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,8 +39,10 @@ class Azurite:
     """Where the emulator listens and how to sign requests to it."""
 
     endpoint: str
-    """``http://127.0.0.1:PORT/devstoreaccount1``: the account URL."""
+    """``http://127.0.0.1:PORT/devstoreaccount1``: the account URL (``https://`` with TLS)."""
     connection_string: str
+    ca_file: str | None = None
+    """With TLS: the PEM file of the run's self-signed certificate (to trust it)."""
 
     def raw(self, container: str) -> RawAzure:
         """Raw access to ``container`` through a ``ContainerClient`` of its own."""
@@ -54,9 +62,68 @@ class Azurite:
         )
 
 
+def _self_signed(directory: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 valid for a day, and its key (PEM files in ``directory``)."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = directory / "azurite-cert.pem", directory / "azurite-key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+def _https_ready(url: str, ca_file: Path) -> Callable[[], bool]:
+    """``http_ready`` over TLS, trusting only the run's certificate."""
+    context = ssl.create_default_context(cafile=str(ca_file))
+
+    def check() -> bool:
+        try:
+            with urllib.request.urlopen(url, timeout=1, context=context):  # noqa: S310  # loopback URL we built
+                return True
+        except urllib.error.HTTPError:
+            return True  # it answered, even if with an error status
+        except OSError:
+            return False
+
+    return check
+
+
 @contextlib.contextmanager
-def run_azurite(work: Path | None = None) -> Iterator[Azurite]:
-    """Azurite's blob service in memory; ``work`` is its working directory (default: temporary)."""
+def run_azurite(work: Path | None = None, *, tls: bool = False) -> Iterator[Azurite]:
+    """Azurite's blob service in memory; ``work`` is its working directory (default: temporary).
+
+    ``tls=True``: HTTPS with a certificate made for the run, and OAuth tokens accepted.
+    """
     tool = find_tool("azurite-blob")
     port = free_port()
     argv = [
@@ -73,13 +140,21 @@ def run_azurite(work: Path | None = None) -> Iterator[Azurite]:
         "--disableTelemetry",
         "--silent",
     ]
-    endpoint = f"http://127.0.0.1:{port}/{ACCOUNT}"
-    ready = http_ready(f"{endpoint}?comp=list")
-    with workdir("azurite", work) as cwd, running(argv, ready, name="azurite", cwd=str(cwd)):
-        yield Azurite(
-            endpoint=endpoint,
-            connection_string=(
-                f"DefaultEndpointsProtocol=http;AccountName={ACCOUNT};"
-                f"AccountKey={ACCOUNT_KEY};BlobEndpoint={endpoint};"
-            ),
-        )
+    scheme = "https" if tls else "http"
+    endpoint = f"{scheme}://127.0.0.1:{port}/{ACCOUNT}"
+    with workdir("azurite", work) as cwd:
+        ca_file: Path | None = None
+        ready = http_ready(f"{endpoint}?comp=list")
+        if tls:
+            ca_file, key_file = _self_signed(cwd)
+            argv += ["--cert", str(ca_file), "--key", str(key_file), "--oauth", "basic"]
+            ready = _https_ready(f"{endpoint}?comp=list", ca_file)
+        with running(argv, ready, name="azurite", cwd=str(cwd)):
+            yield Azurite(
+                endpoint=endpoint,
+                connection_string=(
+                    f"DefaultEndpointsProtocol={scheme};AccountName={ACCOUNT};"
+                    f"AccountKey={ACCOUNT_KEY};BlobEndpoint={endpoint};"
+                ),
+                ca_file=None if ca_file is None else str(ca_file),
+            )

@@ -92,8 +92,6 @@ def test_conflicts_and_sync(provider: Provider, prefix: str) -> None:
 
 
 STALE_DELETE_GAPS = {
-    "s3-moto": "moto's DeleteObjects ignores the per-object ETag condition",
-    "s3-moto-obstore": "moto's DeleteObjects ignores the per-object ETag condition",
     "gcs-fake": "fake-gcs-server ignores ifGenerationMatch on object deletes",
 }
 

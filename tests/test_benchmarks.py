@@ -98,6 +98,11 @@ def test_transports_quick_run(capsys: pytest.CaptureFixture[str]) -> None:
 
     bench_transports.main(["--quick"])
     out = capsys.readouterr().out
-    assert out.count("typed-cloudmap obstore") == 6
-    for system in ("raw boto3", "raw obstore", "raw azure-storage-blob", "typed-cloudmap sdk"):
+    assert out.count("typed-cloudmap obstore") == 10  # 4 tables per S3 server, 2 Azure
+    for system in (
+        "raw boto3",
+        "raw obstore if-match+attrs",
+        "raw azure-storage-blob",
+        "S3 (seaweedfs)",
+    ):
         assert system in out

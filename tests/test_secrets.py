@@ -118,22 +118,33 @@ def test_s3_endpoint_password_never_shows(s3_moto_server: Any) -> None:
 # --- Azure --------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("transport", ["sdk", "obstore"])
 def test_azure_bad_account_key_and_sas(
-    azurite: Any, library_logs: pytest.LogCaptureFixture
+    azurite: Any, library_logs: pytest.LogCaptureFixture, transport: Any
 ) -> None:
+    from azure.core.credentials import AzureSasCredential
+
     from typed_cloudmap.providers.azure import AzureBlobProvider
 
     bad = azurite.connection_string.split("AccountKey=")[0] + (
         f"AccountKey={ACCOUNT_KEY};BlobEndpoint={azurite.endpoint};"
     )
-    by_key = AzureBlobProvider("tcm-secrets", connection_string=bad)
-    sas_url = f"{azurite.endpoint}?sv=2023-01-03&ss=b&srt=co&sp=rwdl&sig={SAS_SIG}"
-    by_sas = AzureBlobProvider("tcm-secrets", account_url=sas_url)
+    by_key = AzureBlobProvider("tcm-secrets", connection_string=bad, transport=transport)
+    sas = f"sv=2023-01-03&ss=b&srt=co&sp=rwdl&sig={SAS_SIG}"
+    by_sas = AzureBlobProvider(
+        "tcm-secrets", account_url=f"{azurite.endpoint}?{sas}", transport=transport
+    )
     by_credential = AzureBlobProvider(
-        "tcm-secrets", account_url=azurite.endpoint, credential=ACCOUNT_KEY
+        "tcm-secrets", account_url=azurite.endpoint, credential=ACCOUNT_KEY, transport=transport
+    )
+    by_sas_credential = AzureBlobProvider(
+        "tcm-secrets",
+        account_url=azurite.endpoint,
+        credential=AzureSasCredential(sas),
+        transport=transport,
     )
     texts: list[str] = []
-    for provider in (by_key, by_sas, by_credential):
+    for provider in (by_key, by_sas, by_credential, by_sas_credential):
         m = CloudMapping[str, int](provider, sync_initially=False)
         texts += [repr(provider), str(provider), provider.name, repr(m)]
         with pytest.raises(ProviderError) as info:

@@ -22,7 +22,7 @@ from ._cache import ReadCache
 from ._keys import KeyCodec
 from ._metadata import META_CODEC as _CODEC
 from ._metadata import META_SCHEMA as _SCHEMA
-from ._metadata import Outcome, build, chain_of, checked, judge, new_token
+from ._metadata import Outcome, build, chain_of, checked, extended, judge, new_token
 from ._plan import Call, Listing, Plan, run
 from ._values import Upgrade, ValueCodec
 from ._view import Version
@@ -91,6 +91,13 @@ class MappingCore(Generic[K, V]):
         )
         self._readable_stacks: dict[str, bool] = {}
         self._direct_type, self._direct_dump = self.values.direct
+        # what every write sends beside the bytes: fixed by the stack (a new core for another)
+        stack = self.values.stack
+        self._stack_name = stack.name
+        self._put_options = {
+            "content_type": stack.media_type,
+            "content_encoding": stack.content_encoding,
+        }
 
     @property
     def codec(self) -> CodecStack:
@@ -255,17 +262,11 @@ class MappingCore(Generic[K, V]):
         typed, data = self.encode(key, value)
         token = new_token()
         chain = seen.chain if seen is not None else ""
-        metadata = build(self.codec.name, self.values.fingerprint, token, chain)
+        metadata = build(self._stack_name, self.values.fingerprint, token, chain)
         expected = seen.etag if seen is not None else None
         try:
             etag: str = yield Call(
-                "put",
-                name,
-                data,
-                mode=write_mode(expected),
-                metadata=metadata,
-                content_type=self.codec.media_type,
-                content_encoding=self.codec.content_encoding,
+                "put", name, data, mode=write_mode(expected), metadata=metadata, **self._put_options
             )
         except KeySyncError as exc:
             written = yield from self.plan_reconcile(name, token, metadata)
@@ -281,7 +282,7 @@ class MappingCore(Generic[K, V]):
             if written is None:
                 raise
             return typed, written
-        return typed, Written(Outcome.CURRENT, Version(etag, chain_of(metadata)))
+        return typed, Written(Outcome.CURRENT, Version(etag, extended(token, chain)))
 
     def plan_reconcile(
         self, name: str, token: str, metadata: Mapping[str, str]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import re
 import typing
 import uuid
 from collections.abc import Callable
@@ -33,8 +34,16 @@ _SAFE = "-._~"
 KEY_ENCODINGS = ("percent", "quote")
 
 
+# Text that percent-encoding leaves as it is: segments of unreserved characters, none empty
+# and none of dots alone (the common key; see _encode_text's general path for the rest).
+_PLAIN = re.compile(r"[A-Za-z0-9._~-]+(?:/[A-Za-z0-9._~-]+)*")
+_DOT_SEGMENT = re.compile(r"(?:^|/)\.+(?:/|$)")
+
+
 def _encode_text(text: str, *, as_prefix: bool = False) -> str:
     """Percent-encode ``text``; ``as_prefix`` treats the text as the start of longer keys."""
+    if _PLAIN.fullmatch(text) and ("." not in text or not _DOT_SEGMENT.search(text)):
+        return text
     quoted = quote(text, safe=_SAFE + "/", encoding="utf-8", errors="strict")
     out: list[str] = []
     last = len(quoted) - 1

@@ -26,12 +26,9 @@ def _provider(endpoint: S3Endpoint, bucket: str | None = None, **kwargs: object)
 
 class TestAsyncS3OnMoto(AsyncProviderConformance):
     known_gaps = {  # noqa: RUF012  # overrides the ClassVar of the suite
-        "test_delete_many": (
-            "moto's DeleteObjects ignores the per-object <ETag> condition and deletes stale objects"
-        ),
-        "test_list_prefix_with_etags": (
-            "moto compares If-Match on DeleteObject literally, so 'If-Match: *' on an existing "
-            "object answers 412; AWS and SeaweedFS delete it"
+        "test_delete_missing": (
+            "moto (5.2.6) answers 'If-Match: *' on DeleteObject of a missing key with 204; AWS "
+            "and SeaweedFS answer 412 (the object must exist), read as KeyError"
         ),
     }
 

@@ -20,20 +20,15 @@ from typed_cloudmap.providers._s3_client import EXPECT_THRESHOLD, retry_conflict
 from typed_cloudmap.providers.s3 import S3Provider
 from typed_cloudmap.testing import ProviderConformance, RawAccess
 
-_MOTO_LITERAL_STAR = (
-    "moto compares If-Match on DeleteObject literally (moto/s3/responses.py delete_object), so "
-    "'If-Match: *' on an existing object answers 412; AWS and SeaweedFS delete it"
-)
-_MOTO_BATCH_ETAGS = (
-    "moto's DeleteObjects ignores the per-object <ETag> condition and deletes stale objects"
+_MOTO_STAR_ON_MISSING = (
+    "moto (5.2.6) answers 'If-Match: *' on DeleteObject of a missing key with 204; AWS and "
+    "SeaweedFS answer 412 (the object must exist), read as KeyError"
 )
 
 
 class TestS3OnMoto(ProviderConformance):
     known_gaps = {  # noqa: RUF012  # overrides the ClassVar of the suite
-        "test_delete_many": _MOTO_BATCH_ETAGS,
-        "test_list_prefix_with_etags": _MOTO_LITERAL_STAR,
-        "test_raw_delete_removes_the_object": _MOTO_LITERAL_STAR,
+        "test_delete_missing": _MOTO_STAR_ON_MISSING,
     }
 
     @pytest.fixture
@@ -49,8 +44,7 @@ class TestS3ObstoreOnMoto(ProviderConformance):
     """The same suite on ``transport="obstore"`` (deletes still go through boto3)."""
 
     known_gaps = {  # noqa: RUF012  # overrides the ClassVar of the suite
-        "test_delete_many": _MOTO_BATCH_ETAGS,
-        "test_list_prefix_with_etags": _MOTO_LITERAL_STAR,
+        "test_delete_missing": _MOTO_STAR_ON_MISSING,
     }
 
     @pytest.fixture
@@ -115,11 +109,7 @@ def test_one_request_per_operation(s3: S3Provider) -> None:
     assert counts == Counter({"PutObject": 3, "GetObject": 2, "HeadObject": 1, "DeleteObject": 2})
 
 
-def test_unconditional_delete_of_existing_object(
-    s3: S3Provider, endpoint: S3Endpoint, s3_moto_server: S3Endpoint
-) -> None:
-    if endpoint is s3_moto_server:
-        pytest.xfail(_MOTO_LITERAL_STAR)
+def test_unconditional_delete_of_existing_object(s3: S3Provider) -> None:
     s3.put("k", b"v")
     s3.delete("k")
     with pytest.raises(KeyError):

@@ -13,6 +13,7 @@ __all__ = [
     "client_options",
     "config_secrets",
     "endpoint_of",
+    "is_token_credential",
     "parse_connection_string",
     "resolve_account",
 ]
@@ -82,8 +83,19 @@ def config_secrets(
         found += [pairs.get("accountkey", ""), pairs.get("sharedaccesssignature", "")]
     query = urlsplit(account_url or "").query
     found += [query, *(v for k, v in parse_qsl(query) if k == "sig")]
+    sas: str | None = None  # a SAS as credential=: the whole query and its signature
     if isinstance(credential, str):
         found.append(credential)
+        sas = credential
+    named_key = getattr(credential, "named_key", None)  # AzureNamedKeyCredential
+    if named_key is not None:
+        found.append(str(getattr(named_key, "key", "")))
+    signature = getattr(credential, "signature", None)  # AzureSasCredential
+    if isinstance(signature, str):
+        found.append(signature)
+        sas = signature
+    if sas is not None:
+        found += [v for k, v in parse_qsl(sas.lstrip("?")) if k == "sig"]
     return tuple(s for s in found if len(s) >= 3)
 
 
@@ -117,19 +129,38 @@ def client_options(client_kwargs: Mapping[str, Any], size: int) -> dict[str, Any
     return kwargs
 
 
+def is_token_credential(credential: object) -> bool:
+    """Whether ``credential`` is an azure-core token credential (it has ``get_token``), not
+    an account key or SAS (a string, ``AzureNamedKeyCredential``, ``AzureSasCredential``)."""
+    return not isinstance(credential, str) and callable(getattr(credential, "get_token", None))
+
+
 def check_token_transport(
     account_url: str | None, connection_string: str | None, credential: object
 ) -> None:
     """Refuse, when the provider is made, an ``http://`` account URL that would be sent a
-    token credential: the SDK refuses those over plain HTTP only at the first request.
+    token credential: the SDK refuses those over plain HTTP only at the first request, and
+    obstore would send the bearer token unencrypted, so both transports refuse it here.
 
-    With no credential, no SAS in the URL and azure-identity installed, the provider would
-    use ``DefaultAzureCredential``; an account key or SAS (``credential=``, a connection
-    string) works over HTTP, as with the Azurite emulator.
+    A token credential given as ``credential=`` is refused over ``http://``. With no
+    credential, no SAS in the URL and azure-identity installed, the provider would use
+    ``DefaultAzureCredential``: refused too. An account key or SAS (``credential=``, a
+    connection string, the URL's query) works over HTTP, as with the Azurite emulator.
     """
-    if connection_string is not None or credential is not None or account_url is None:
+    if connection_string is not None or account_url is None:
         return
-    if urlsplit(account_url).scheme.lower() != "http" or "sig=" in account_url:
+    if urlsplit(account_url).scheme.lower() != "http":
+        return
+    endpoint = endpoint_of(account_url, None)
+    if credential is not None:
+        if is_token_credential(credential):
+            raise ValueError(
+                f"account_url {endpoint!r} is plain http://, so a token credential cannot be "
+                "sent over it (it would travel unencrypted); use https://, or an account key "
+                "or SAS"
+            )
+        return
+    if "sig=" in account_url:
         return
     try:
         has_identity = importlib.util.find_spec("azure.identity") is not None
@@ -138,7 +169,7 @@ def check_token_transport(
     if not has_identity:
         return  # anonymous requests, which plain HTTP allows
     raise ValueError(
-        f"account_url {endpoint_of(account_url, None)!r} is plain http://, so the default "
+        f"account_url {endpoint!r} is plain http://, so the default "
         "token credential (azure-identity) cannot be sent over it; use https://, or pass "
         "connection_string= or credential= (an account key or SAS), e.g. through "
         "AZURE_STORAGE_CONNECTION_STRING"

@@ -114,7 +114,8 @@ def put_request(
 ) -> PutRequest:
     """Check one ``put`` before any I/O: a known mode, known options, and an object and name
     within ``provider``'s limits (``ValueSizeError`` naming the object otherwise)."""
-    if mode not in (CREATE, OVERWRITE) and not isinstance(mode, IfMatch):
+    # isinstance first: comparing an IfMatch with the strings goes through dataclass __eq__
+    if not isinstance(mode, IfMatch) and mode not in (CREATE, OVERWRITE):
         raise TypeError(f"put mode must be 'create', 'overwrite' or IfMatch(etag), not {mode!r}")
     if not _PUT_OPTIONS.issuperset(options):
         unknown = sorted(set(options) - _PUT_OPTIONS)

@@ -36,15 +36,15 @@ from obstore.exceptions import (
     UnauthenticatedError,
 )
 
-from ._base import CREATE, ObjectInfo, PutRequest, StoredObject
+from ._base import ObjectInfo, PutRequest, StoredObject
 from ._conflicts import aretry_conflicts, retry_conflicts
+from ._obstore_requests import expressible, put_arguments
 from ._shared import LazyClient
 from ._translate import Failure, Request, arun, arun_iter, run, run_iter
 from ._translate import NotModifiedError as NotModified
 
 if TYPE_CHECKING:
     from obstore import Attributes, GetOptions, GetResult, ListStream, ObjectMeta, PutResult
-    from obstore import PutMode as ObstorePutMode
     from obstore.store import ObjectStore
 
 __all__ = ["ObstoreTransport", "classify"]
@@ -94,13 +94,6 @@ def classify(exc: BaseException) -> tuple[Failure, str] | None:
             return Failure.TOO_LARGE, text
         return Failure.OTHER, text
     return None
-
-
-def expressible(name: str) -> bool:
-    """Whether ``object_store`` stores ``name`` as it is (it normalises other paths)."""
-    if not name:
-        return False
-    return all(segment not in ("", ".", "..") for segment in name.split("/"))
 
 
 def _is_conflict(exc: BaseException) -> bool:
@@ -224,18 +217,7 @@ class ObstoreTransport:
 
     def _put_arguments(self, put: PutRequest) -> dict[str, Any]:
         """obstore's ``put`` keywords for ``put``: metadata as attributes, the put mode."""
-        attributes: Attributes = dict(put.metadata)
-        if put.content_type is not None:
-            attributes["Content-Type"] = put.content_type
-        if put.content_encoding is not None:
-            attributes["Content-Encoding"] = put.content_encoding
-        mode: ObstorePutMode
-        if put.mode == CREATE:
-            mode = "create"
-        elif put.expected is not None:
-            mode = {"e_tag": self._etag(put.expected)}
-        else:
-            mode = "overwrite"
+        attributes, mode = put_arguments(put, self._etag)
         return {"attributes": attributes, "mode": mode, "use_multipart": False}
 
     def _pages(self, prefix: str) -> ListStream[Sequence[ObjectMeta]]:

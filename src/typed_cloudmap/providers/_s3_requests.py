@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._base import CREATE, PutRequest
+from ._base import CREATE, IfMatch, PutRequest
 from ._translate import Condition
 
 __all__ = ["put_condition", "put_extra"]
@@ -13,10 +13,11 @@ __all__ = ["put_condition", "put_extra"]
 def put_condition(put: PutRequest) -> tuple[Condition, dict[str, str]]:
     """The one place a put's write mode becomes S3 headers (and the meaning of its errors);
     the async provider uses it too."""
-    if put.mode == CREATE:
+    mode = put.mode
+    if isinstance(mode, IfMatch):
+        return Condition.IF_MATCH, {"IfMatch": mode.etag}
+    if mode == CREATE:
         return Condition.CREATE_ONLY, {"IfNoneMatch": "*"}
-    if put.expected is not None:
-        return Condition.IF_MATCH, {"IfMatch": put.expected}
     return Condition.NONE, {}
 
 
