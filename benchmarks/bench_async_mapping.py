@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
+import statistics
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -40,6 +42,7 @@ _Found = tuple[str, str, int, float, float]
 """(system, case, ops, cpu seconds, wall seconds) of one timed case."""
 THREADS = 16
 LIMITS = (64, 256)
+ROUNDS = 10
 
 
 @dataclass(frozen=True)
@@ -246,35 +249,48 @@ async def bench_raw(
 
 
 async def bench_single(endpoint: S3Endpoint, transport: str, ops: int) -> list[_Found]:
-    """One at a time, no proxy: client CPU per op of the async mapping vs the raw client."""
+    """One at a time, no proxy: client CPU per op of the async mapping vs the raw client.
+
+    The two systems alternate in rounds of ``ops / ROUNDS`` calls (garbage collector off);
+    each row is the median round, scaled to ``ops``, so drift of a shared machine lands on
+    both alike."""
     from typed_cloudmap import AsyncCloudMapping
     from typed_cloudmap.providers.async_s3 import AsyncS3Provider
 
-    keys = [f"s{i:05d}" for i in range(ops)]
-    rows = []
+    per_round = max(1, ops // ROUNDS)
+    keys = iter(f"s{i:06d}" for i in range(ROUNDS * per_round * 2))
     options = _options(endpoint, endpoint.url, transport, 10)
-    async with AsyncCloudMapping[str, bytes](AsyncS3Provider(_bucket(endpoint), **options)) as m:
-        await m.setitem("warm", _PAYLOAD)
-        await m.getitem("warm")
-        clock = _Clock()
-        for k in keys:
-            await m.setitem(k, _PAYLOAD)
-        rows.append(("AsyncCloudMapping x1", "set", ops, *clock.since()))
-        clock = _Clock()
-        for k in keys:
-            await m.getitem(k)
-        rows.append(("AsyncCloudMapping x1", "get", ops, *clock.since()))
-    async with _RAW[transport](endpoint, endpoint.url, 10) as raw:
-        await raw.put("warm")
-        await raw.get("warm")
-        clock = _Clock()
-        for k in keys:
-            await raw.put(k)
-        rows.append((f"{raw.name} x1", "set", ops, *clock.since()))
-        clock = _Clock()
-        for k in keys:
-            await raw.get(k)
-        rows.append((f"{raw.name} x1", "get", ops, *clock.since()))
+    provider = AsyncS3Provider(_bucket(endpoint), **options)
+    async with (
+        AsyncCloudMapping[str, bytes](provider) as m,
+        _RAW[transport](endpoint, endpoint.url, 10) as raw,
+    ):
+        systems: dict[str, tuple[Callable[[str], Awaitable[object]], ...]] = {
+            "AsyncCloudMapping x1": (lambda k: m.setitem(k, _PAYLOAD), m.getitem),
+            f"{raw.name} x1": (raw.put, raw.get),
+        }
+        samples: dict[tuple[str, str], list[tuple[float, float]]] = {}
+        for put, get in systems.values():
+            await put("warm")
+            await get("warm")
+        gc.collect()
+        gc.disable()
+        try:
+            for _ in range(ROUNDS):
+                for name, (put, get) in systems.items():
+                    written = [next(keys) for _ in range(per_round)]
+                    for case, fn, args in (("set", put, written), ("get", get, written)):
+                        clock = _Clock()
+                        for k in args:
+                            await fn(k)
+                        samples.setdefault((name, case), []).append(clock.since())
+        finally:
+            gc.enable()
+    rows: list[_Found] = []
+    for (name, case), timed in samples.items():
+        cpu = statistics.median(c for c, _ in timed) * ops / per_round
+        wall = statistics.median(w for _, w in timed) * ops / per_round
+        rows.append((name, case, ops, cpu, wall))
     return rows
 
 
