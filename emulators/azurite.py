@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,19 @@ class Azurite:
     endpoint: str
     """``http://127.0.0.1:PORT/devstoreaccount1``: the account URL."""
     connection_string: str
+
+    @property
+    def origin(self) -> str:
+        """``http://host:port``: where the emulator's requests go (the endpoint's origin)."""
+        return self.endpoint.rsplit("/", 1)[0]
+
+    def via(self, origin: str) -> Azurite:
+        """The same emulator reached through ``origin`` (a proxy in front of it)."""
+        endpoint = f"{origin}/{ACCOUNT}"
+        connection_string = self.connection_string.replace(
+            f"BlobEndpoint={self.endpoint};", f"BlobEndpoint={endpoint};"
+        )
+        return replace(self, endpoint=endpoint, connection_string=connection_string)
 
     def raw(self, container: str) -> RawAzure:
         """Raw access to ``container`` through a ``ContainerClient`` of its own."""

@@ -1,0 +1,53 @@
+"""The tests' one way to count HTTP requests: a pass-through proxy that logs each one.
+
+``on_the_wire(emulator)`` starts a :class:`~faults._proxy.FaultProxy` with no faults in front
+of an emulator (an ``S3Endpoint``, ``Azurite`` or ``FakeGCS``) and yields that emulator as
+reached through the proxy, plus the proxy's log. Providers made from it send every request
+through the proxy, so the log holds each HTTP request the SDK sent (retries included), the
+same way for boto3, azure-storage-blob and google-cloud-storage: what a claim such as "one
+request per operation, no HEAD before a GET" is about. Where a claim is about provider
+calls instead, ``typed_cloudmap.testing.RecordingProvider`` counts those.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Protocol, TypeVar
+
+from faults._proxy import FaultProxy, running_proxy
+
+__all__ = ["Wire", "on_the_wire"]
+
+
+class Emulator(Protocol):
+    @property
+    def origin(self) -> str: ...
+
+    def via(self: E, origin: str) -> E: ...
+
+
+E = TypeVar("E", bound=Emulator)
+
+
+class Wire:
+    """The requests a proxy forwarded: ``take()`` them as ``(method, path)`` in order."""
+
+    def __init__(self, proxy: FaultProxy) -> None:
+        self._proxy = proxy
+
+    def take(self) -> list[tuple[str, str]]:
+        """The requests since the last ``take`` (the path carries the query string)."""
+        return self._proxy.take_log()
+
+    def methods(self) -> Counter[str]:
+        """How many requests of each HTTP method since the last ``take``."""
+        return Counter(method for method, _ in self.take())
+
+
+@contextmanager
+def on_the_wire(emulator: E) -> Iterator[tuple[E, Wire]]:
+    """``emulator`` reached through a logging proxy, and the proxy's log (empty at first)."""
+    with running_proxy(emulator.origin) as proxy:
+        yield emulator.via(proxy.url), Wire(proxy)
