@@ -36,6 +36,8 @@ class Wire:
 
     def __init__(self, proxy: FaultProxy) -> None:
         self._proxy = proxy
+        self.url = proxy.url
+        """The proxy's own URL (``http://127.0.0.1:PORT``)."""
 
     def take(self) -> list[tuple[str, str]]:
         """The requests since the last ``take`` (the path carries the query string)."""
