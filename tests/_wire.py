@@ -12,13 +12,13 @@ calls instead, ``typed_cloudmap.testing.RecordingProvider`` counts those.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Protocol, TypeVar
 
 from faults._proxy import FaultProxy, running_proxy
 
-__all__ = ["Wire", "on_the_wire"]
+__all__ = ["Wire", "on_the_wire", "wired_provider"]
 
 
 class Emulator(Protocol):
@@ -28,7 +28,12 @@ class Emulator(Protocol):
     def via(self: E, origin: str) -> E: ...
 
 
+class Closable(Protocol):
+    def close(self) -> None: ...
+
+
 E = TypeVar("E", bound=Emulator)
+P = TypeVar("P", bound=Closable)
 
 
 class Wire:
@@ -53,3 +58,16 @@ def on_the_wire(emulator: E) -> Iterator[tuple[E, Wire]]:
     """``emulator`` reached through a logging proxy, and the proxy's log (empty at first)."""
     with running_proxy(emulator.origin) as proxy:
         yield emulator.via(proxy.url), Wire(proxy)
+
+
+@contextmanager
+def wired_provider(emulator: E, make: Callable[[E], P]) -> Iterator[tuple[P, Wire]]:
+    """A provider ``make`` builds on ``emulator`` through a logging proxy, and the log, which
+    starts empty (the requests that created the bucket or container are taken)."""
+    with on_the_wire(emulator) as (proxied, wire):
+        provider = make(proxied)
+        wire.take()
+        try:
+            yield provider, wire
+        finally:
+            provider.close()

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from _wire import Wire, on_the_wire
+from _wire import Wire, wired_provider
 from emulators.azurite import ACCOUNT_KEY, Azurite
 from typed_cloudmap.errors import KeySyncError, ProviderError
 from typed_cloudmap.providers import IfMatch
@@ -50,11 +50,8 @@ class TestAzureBlobProviderObstore(ProviderConformance):
 @pytest.fixture
 def counted(azurite: Azurite) -> Iterator[tuple[AzureBlobProvider, Wire]]:
     """A provider on a fresh container whose HTTP requests are logged (see ``tests/_wire``)."""
-    with on_the_wire(azurite) as (proxied, wire):
-        provider = proxied.provider()
-        wire.take()  # the container's creation
-        yield provider, wire
-        provider.close()
+    with wired_provider(azurite, Azurite.provider) as pair:
+        yield pair
 
 
 # --- URLs -------------------------------------------------------------------------------
@@ -216,9 +213,8 @@ def test_chunked_upload_keeps_its_conditions(azurite: Azurite) -> None:
     # on the commit, so a conflicting chunked write still changes nothing.
     limits = {"max_single_put_size": 1024, "max_block_size": 512}
     big1, big2 = b"1" * 3000, b"2" * 3000
-    with on_the_wire(azurite) as (proxied, wire):
-        provider = proxied.provider(client_kwargs=limits)
-        wire.take()  # the container's creation
+    with wired_provider(azurite, lambda proxied: proxied.provider(client_kwargs=limits)) as pair:
+        provider, wire = pair
         etag = provider.put("big", big1, mode="create")
         assert len(wire.take()) > 2  # staged blocks plus the commit
         with pytest.raises(KeySyncError):
@@ -229,7 +225,6 @@ def test_chunked_upload_keeps_its_conditions(azurite: Azurite) -> None:
         got = provider.get("big")
         assert got is not None
         assert (got.data, got.etag) == (big2, etag2)
-        provider.close()
 
 
 @pytest.mark.parametrize(("max_connections", "overflows"), [(16, False), (2, True)])

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from google.oauth2.credentials import Credentials
 
-from _wire import Wire, on_the_wire
+from _wire import Wire, wired_provider
 from emulators.fake_gcs import FakeGCS
 from typed_cloudmap.errors import KeySyncError, ProviderError, ValueSizeError
 from typed_cloudmap.providers import IfMatch
@@ -57,11 +57,8 @@ def gcs(fake_gcs_make_provider: MakeProvider) -> Iterator[GCSProvider]:
 @pytest.fixture
 def wired(fake_gcs: FakeGCS) -> Iterator[tuple[GCSProvider, Wire]]:
     """A provider on a fresh bucket whose HTTP requests are logged (see ``tests/_wire``)."""
-    with on_the_wire(fake_gcs) as (proxied, wire):
-        provider = proxied.provider()
-        wire.take()  # the bucket's creation
-        yield provider, wire
-        provider.close()
+    with wired_provider(fake_gcs, FakeGCS.provider) as pair:
+        yield pair
 
 
 # --- URL parsing and construction ------------------------------------------------------------

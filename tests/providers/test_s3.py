@@ -12,7 +12,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from _wire import Wire, on_the_wire
+from _wire import Wire, wired_provider
 from emulators._s3 import MakeS3Provider, S3Endpoint, fresh_bucket
 from typed_cloudmap.errors import KeySyncError, ProviderError, ValueSizeError
 from typed_cloudmap.providers import IfMatch
@@ -93,11 +93,8 @@ def s3(endpoint: S3Endpoint) -> S3Provider:
 @pytest.fixture
 def wired(endpoint: S3Endpoint) -> Iterator[tuple[S3Provider, Wire]]:
     """A provider on a fresh bucket whose HTTP requests are logged (see ``tests/_wire``)."""
-    with on_the_wire(endpoint) as (proxied, wire):
-        provider = proxied.provider(fresh_bucket())
-        wire.take()  # the bucket's creation
-        yield provider, wire
-        provider.close()
+    with wired_provider(endpoint, lambda proxied: proxied.provider(fresh_bucket())) as pair:
+        yield pair
 
 
 def test_one_request_per_operation(wired: tuple[S3Provider, Wire]) -> None:
