@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from typed_cloudmap.providers.s3 import S3Provider
@@ -24,6 +24,15 @@ class S3Endpoint:
 
     def client_kwargs(self) -> dict[str, Any]:
         return {"aws_access_key_id": self.access_key, "aws_secret_access_key": self.secret_key}
+
+    @property
+    def origin(self) -> str:
+        """``http://host:port``: where the emulator's requests go."""
+        return self.url
+
+    def via(self, origin: str) -> S3Endpoint:
+        """The same emulator reached through ``origin`` (a proxy in front of it)."""
+        return replace(self, url=origin)
 
     def raw(self, bucket: str) -> RawS3:
         """Raw access to ``bucket`` through a boto3 client of its own."""

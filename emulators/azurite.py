@@ -16,7 +16,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,19 @@ class Azurite:
     connection_string: str
     ca_file: str | None = None
     """With TLS: the PEM file of the run's self-signed certificate (to trust it)."""
+
+    @property
+    def origin(self) -> str:
+        """``http://host:port``: where the emulator's requests go (the endpoint's origin)."""
+        return self.endpoint.rsplit("/", 1)[0]
+
+    def via(self, origin: str) -> Azurite:
+        """The same emulator reached through ``origin`` (a proxy in front of it)."""
+        endpoint = f"{origin}/{ACCOUNT}"
+        connection_string = self.connection_string.replace(
+            f"BlobEndpoint={self.endpoint};", f"BlobEndpoint={endpoint};"
+        )
+        return replace(self, endpoint=endpoint, connection_string=connection_string)
 
     def raw(self, container: str) -> RawAzure:
         """Raw access to ``container`` through a ``ContainerClient`` of its own."""

@@ -8,7 +8,7 @@ import importlib.util
 import platform
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from typed_cloudmap.providers.gcs import GCSProvider
@@ -28,6 +28,15 @@ class FakeGCS:
 
     endpoint_url: str
     project: str = "typed-cloudmap-test"
+
+    @property
+    def origin(self) -> str:
+        """``http://host:port``: where the emulator's requests go."""
+        return self.endpoint_url
+
+    def via(self, origin: str) -> FakeGCS:
+        """The same emulator reached through ``origin`` (a proxy in front of it)."""
+        return replace(self, endpoint_url=origin)
 
     def raw(self, bucket: str) -> RawGCS:
         """Raw access to ``bucket`` through an anonymous google-cloud-storage client."""

@@ -22,7 +22,7 @@ from ._cache import ReadCache
 from ._keys import KeyCodec
 from ._metadata import META_CODEC as _CODEC
 from ._metadata import META_SCHEMA as _SCHEMA
-from ._metadata import Outcome, build, chain_of, checked, extended, judge, new_token
+from ._metadata import Outcome, build, chain_of, checked, extended, history, judge, new_token
 from ._plan import Call, Listing, Plan, run
 from ._values import Upgrade, ValueCodec
 from ._view import Version
@@ -144,7 +144,14 @@ class MappingCore(Generic[K, V]):
 
     def decode(self, key: K, obj: StoredObject) -> V:
         """The stored object as a ``V``; malformed metadata or a foreign stack is refused."""
+        return self._decode(key, obj, checked(obj.metadata, key))
+
+    def _read(self, key: K, obj: StoredObject) -> Read[V]:
+        """The stored object as a ``V`` and its version, its metadata checked once."""
         meta = checked(obj.metadata, key)
+        return Read(self._decode(key, obj, meta), Version(obj.etag, history(meta)))
+
+    def _decode(self, key: K, obj: StoredObject, meta: Mapping[str, str]) -> V:
         stored = meta.get(_CODEC)
         if stored is not None and stored != self.codec.name and not self._readable(stored):
             raise CodecError(
@@ -205,11 +212,10 @@ class MappingCore(Generic[K, V]):
             obj = yield from self._get(key, name, expected, if_match=expected)
         if obj is None or (expected is not None and obj.etag != expected):
             raise KeySyncError(key, expected)  # revalidation found a newer version
-        value = self.decode(key, obj)
-        version = Version(obj.etag, chain_of(obj.metadata, key))
+        read = self._read(key, obj)
         if self.cache is not None:
-            self.cache.store(name, obj.etag, value, len(obj.data))
-        return Read(value, version)
+            self.cache.store(name, obj.etag, read.value, len(obj.data))
+        return read
 
     def plan_latest(self, key: K, name: str) -> Plan[Read[V] | None]:
         """The stored version whatever the view says (``None``: absent)."""
@@ -219,7 +225,7 @@ class MappingCore(Generic[K, V]):
             return None
         if obj is None:  # unconditional GETs always return the object; typed as optional
             return None
-        return Read(self.decode(key, obj), Version(obj.etag, chain_of(obj.metadata, key)))
+        return self._read(key, obj)
 
     def plan_head(self, key: K, name: str) -> Plan[Version | None]:
         """The stored version's etag and history from one HEAD (``None``: absent)."""
@@ -300,7 +306,7 @@ class MappingCore(Generic[K, V]):
         except CodecError:
             return None
         if outcome is Outcome.CURRENT:
-            return Written(outcome, Version(info.etag, chain_of(metadata)))
+            return Written(outcome, Version(info.etag, history(metadata)))
         if outcome is Outcome.SUPERSEDED:
             return Written(outcome, None)
         return None

@@ -33,6 +33,7 @@ __all__ = [
     "chain_of",
     "checked",
     "extended",
+    "history",
     "judge",
     "new_token",
     "stored_codec",
@@ -111,7 +112,11 @@ def stored_schema(metadata: object, key: Any = None) -> str | None:
 
 def chain_of(metadata: object, key: Any = None) -> str:
     """The history a write replacing this version stores: its token, then its own history."""
-    meta = checked(metadata, key)
+    return history(checked(metadata, key))
+
+
+def history(meta: Mapping[str, str]) -> str:
+    """:func:`chain_of` for metadata already :func:`checked` (or built here)."""
     tokens = [meta.get(META_TOKEN, ""), *meta.get(META_PRIOR, "").split()]
     return " ".join([t for t in tokens if t][:HISTORY])
 

@@ -79,8 +79,8 @@ def upstream_of(backend: str, request: pytest.FixtureRequest) -> str:
         url: str = request.getfixturevalue("s3_moto_server").url
         return url
     if backend == "azure-azurite":
-        endpoint: str = request.getfixturevalue("azurite").endpoint
-        return endpoint.rsplit("/", 1)[0]
+        origin: str = request.getfixturevalue("azurite").origin
+        return origin
     if backend == "gcs-fake":
         gcs_url: str = request.getfixturevalue("fake_gcs").endpoint_url
         return gcs_url
@@ -129,10 +129,7 @@ def make_pair(backend: str, request: pytest.FixtureRequest, proxy_url: str) -> P
 
         azurite = request.getfixturevalue("azurite")
         direct_az = azurite.provider(bucket, create=True)
-        account = azurite.endpoint.rsplit("/", 1)[1]
-        connection = azurite.connection_string.replace(
-            f"BlobEndpoint={azurite.endpoint};", f"BlobEndpoint={proxy_url}/{account};"
-        )
+        connection = azurite.via(proxy_url).connection_string
         retry = LinearRetry(
             backoff=0.02,  # type: ignore[arg-type]  # the SDK annotates seconds as int
             random_jitter_range=0.01,  # type: ignore[arg-type]  # same as above

@@ -4,7 +4,9 @@ Each request either passes through or suffers one fault: an invented ``503`` or 
 (nothing forwarded), ``drop-before`` (the connection closes, nothing forwarded),
 ``drop-after`` (the request is forwarded and applied, then the connection closes without a
 reply: the lost-reply case), or ``delay`` (forwarded late). Faults come from a scripted
-queue first, then from a seeded RNG at ``rate``. Standard library only, on 127.0.0.1.
+queue first, then from a seeded RNG at ``rate``. Every request is logged as ``(method,
+path)`` (the path with its query), so with no faults the proxy is also the tests' one way to
+count HTTP requests on the wire (``tests/_wire.py``). Standard library only, on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -72,6 +74,8 @@ class FaultProxy:
             raise ValueError(f"unknown fault modes: {sorted(unknown)}")
         self.delay = delay
         self.stats: Counter[str] = Counter()
+        self.log: list[tuple[str, str]] = []
+        """``(method, path)`` of every request received, in order (see :meth:`take_log`)."""
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
         self._script: list[tuple[str, Matcher, Hook]] = []
@@ -110,6 +114,12 @@ class FaultProxy:
         with self._lock:
             self._script.clear()
 
+    def take_log(self) -> list[tuple[str, str]]:
+        """The requests logged since the last call, and a fresh log (thread-safe)."""
+        with self._lock:
+            taken, self.log = self.log, []
+        return taken
+
     def set_rate(self, rate: float) -> None:
         with self._lock:
             self.rate = rate
@@ -118,6 +128,7 @@ class FaultProxy:
         """The fault for one request (``None``: pass it through) and its hook (thread-safe)."""
         with self._lock:
             self.stats["requests"] += 1
+            self.log.append((method, path))
             for i, (mode, when, then) in enumerate(self._script):
                 if when(method, path):
                     del self._script[i]
@@ -158,7 +169,7 @@ def _make_handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
 
         def _body(self) -> bytes:
             if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-                chunks = []
+                chunks: list[bytes] = []
                 while True:
                     size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
                     if size == 0:

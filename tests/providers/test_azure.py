@@ -10,10 +10,10 @@ import pickle
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import pytest
 
+from _wire import Wire, wired_provider
 from emulators.azurite import ACCOUNT_KEY, Azurite
 from typed_cloudmap.errors import KeySyncError, ProviderError
 from typed_cloudmap.providers import IfMatch
@@ -47,28 +47,11 @@ class TestAzureBlobProviderObstore(ProviderConformance):
         provider.close()
 
 
-class RequestLog:
-    """Counts the HTTP requests the SDK sends (its ``raw_request_hook``, once per attempt)."""
-
-    def __init__(self) -> None:
-        self.requests: list[tuple[str, str]] = []
-
-    def __call__(self, pipeline_request: Any) -> None:
-        http = pipeline_request.http_request
-        self.requests.append((http.method, http.url))
-
-    def take(self) -> list[tuple[str, str]]:
-        taken, self.requests = self.requests, []
-        return taken
-
-
 @pytest.fixture
-def counted(azurite: Azurite) -> Iterator[tuple[AzureBlobProvider, RequestLog]]:
-    log = RequestLog()
-    provider = azurite.provider(client_kwargs={"raw_request_hook": log})
-    log.take()
-    yield provider, log
-    provider.close()
+def counted(azurite: Azurite) -> Iterator[tuple[AzureBlobProvider, Wire]]:
+    """A provider on a fresh container whose HTTP requests are logged (see ``tests/_wire``)."""
+    with wired_provider(azurite, Azurite.provider) as pair:
+        yield pair
 
 
 # --- URLs -------------------------------------------------------------------------------
@@ -140,11 +123,11 @@ def _outcome(fn: Callable[..., object], *args: object, **kwargs: object) -> obje
 
 
 def test_one_request_per_single_object_operation(
-    counted: tuple[AzureBlobProvider, RequestLog],
+    counted: tuple[AzureBlobProvider, Wire],
 ) -> None:
-    provider, log = counted
+    provider, wire = counted
     etag = provider.put("k", b"v1", mode="create", metadata={"tcm_token": "t"})
-    assert [m for m, _ in log.take()] == ["PUT"]
+    assert [m for m, _ in wire.take()] == ["PUT"]
     etag2 = provider.put("k", b"v2", mode=IfMatch(etag))
     steps: list[tuple[str, Callable[[], object], type | None]] = [
         ("put stale", lambda: _outcome(provider.put, "k", b"x", mode=IfMatch(etag)), KeySyncError),
@@ -160,34 +143,34 @@ def test_one_request_per_single_object_operation(
         ("list", lambda: list(provider.list()), list),
         ("delete", lambda: provider.delete("k", if_match=etag2), type(None)),
     ]
-    log.take()
+    wire.take()
     for label, step, expected in steps:
         assert isinstance(step(), expected), label
-        assert len(log.take()) == 1, label
+        assert len(wire.take()) == 1, label
 
 
 def test_pagination_and_batch_delete_request_counts(
-    counted: tuple[AzureBlobProvider, RequestLog],
+    counted: tuple[AzureBlobProvider, Wire], azurite: Azurite
 ) -> None:
-    provider, log = counted
+    provider, wire = counted
+    direct = azurite.provider(provider.container)
     n = 1001
     names = [f"many/{i:05d}" for i in range(n)]
     with ThreadPoolExecutor(16) as pool:
-        etags = list(pool.map(lambda name: provider.put(name, b"x", mode="create"), names))
-    log.take()
+        etags = list(pool.map(lambda name: direct.put(name, b"x", mode="create"), names))
 
     listed = [o.name for o in provider.list("many/")]
     assert listed == names
-    assert len(log.take()) == math.ceil(n / 5000)  # the service's page holds 5000
+    assert len(wire.take()) == math.ceil(n / 5000)  # the service's page holds 5000
 
     provider.list_page_size = 1000
     listed = [o.name for o in provider.list("many/")]
     assert listed == names
-    assert len(log.take()) == math.ceil(n / 1000)
+    assert len(wire.take()) == math.ceil(n / 1000)
 
     failures = provider.delete_many(list(zip(names, etags, strict=True)))
     assert failures == {}
-    assert len(log.take()) == math.ceil(n / 256)  # Blob Batch takes 256 sub-requests
+    assert len(wire.take()) == math.ceil(n / 256)  # Blob Batch takes 256 sub-requests
     assert list(provider.list("many/")) == []
 
 
@@ -212,36 +195,36 @@ def test_batch_delete_reports_each_failure(
 
 
 def test_empty_blob_get_costs_two_requests(
-    counted: tuple[AzureBlobProvider, RequestLog],
+    counted: tuple[AzureBlobProvider, Wire],
 ) -> None:
     # The SDK's first GET asks for a byte range, which an empty blob answers with 416;
     # it then repeats the GET without a range. Documented; every other get is one request.
-    provider, log = counted
+    provider, wire = counted
     provider.put("empty", b"", mode="create")
-    log.take()
+    wire.take()
     got = provider.get("empty")
     assert got is not None
     assert got.data == b""
-    assert len(log.take()) == 2
+    assert len(wire.take()) == 2
 
 
 def test_chunked_upload_keeps_its_conditions(azurite: Azurite) -> None:
     # Small limits make the SDK stage blocks and commit a block list; the condition rides
     # on the commit, so a conflicting chunked write still changes nothing.
     limits = {"max_single_put_size": 1024, "max_block_size": 512}
-    log = RequestLog()
-    provider = azurite.provider(client_kwargs={**limits, "raw_request_hook": log})
     big1, big2 = b"1" * 3000, b"2" * 3000
-    etag = provider.put("big", big1, mode="create")
-    assert len(log.take()) > 2  # staged blocks plus the commit
-    with pytest.raises(KeySyncError):
-        provider.put("big", big2, mode="create")
-    etag2 = provider.put("big", big2, mode=IfMatch(etag))
-    with pytest.raises(KeySyncError):
-        provider.put("big", big1, mode=IfMatch(etag))
-    got = provider.get("big")
-    assert got is not None
-    assert (got.data, got.etag) == (big2, etag2)
+    with wired_provider(azurite, lambda proxied: proxied.provider(client_kwargs=limits)) as pair:
+        provider, wire = pair
+        etag = provider.put("big", big1, mode="create")
+        assert len(wire.take()) > 2  # staged blocks plus the commit
+        with pytest.raises(KeySyncError):
+            provider.put("big", big2, mode="create")
+        etag2 = provider.put("big", big2, mode=IfMatch(etag))
+        with pytest.raises(KeySyncError):
+            provider.put("big", big1, mode=IfMatch(etag))
+        got = provider.get("big")
+        assert got is not None
+        assert (got.data, got.etag) == (big2, etag2)
 
 
 @pytest.mark.parametrize(("max_connections", "overflows"), [(16, False), (2, True)])

@@ -9,12 +9,11 @@ import uuid
 import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import pytest
-import requests
 from google.oauth2.credentials import Credentials
 
+from _wire import Wire, wired_provider
 from emulators.fake_gcs import FakeGCS
 from typed_cloudmap.errors import KeySyncError, ProviderError, ValueSizeError
 from typed_cloudmap.providers import IfMatch
@@ -48,27 +47,18 @@ class TestGCSConformance(ProviderConformance):
 # --- helpers ---------------------------------------------------------------------------------
 
 
-class Recorder:
-    """Every HTTP request a provider's session sends, via the ``requests`` response hook."""
-
-    def __init__(self, provider: GCSProvider) -> None:
-        self.calls: list[tuple[str, str, int]] = []
-        provider._conn().session.hooks["response"].append(self._hook)
-
-    def _hook(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
-        request = response.request
-        self.calls.append((request.method or "", request.url or "", response.status_code))
-
-    def take(self) -> list[tuple[str, str, int]]:
-        calls, self.calls = self.calls, []
-        return calls
-
-
 @pytest.fixture
 def gcs(fake_gcs_make_provider: MakeProvider) -> Iterator[GCSProvider]:
     provider = fake_gcs_make_provider()
     yield provider
     provider.close()
+
+
+@pytest.fixture
+def wired(fake_gcs: FakeGCS) -> Iterator[tuple[GCSProvider, Wire]]:
+    """A provider on a fresh bucket whose HTTP requests are logged (see ``tests/_wire``)."""
+    with wired_provider(fake_gcs, FakeGCS.provider) as pair:
+        yield pair
 
 
 # --- URL parsing and construction ------------------------------------------------------------
@@ -138,70 +128,78 @@ def test_storage_emulator_host_env_is_honoured(
 # --- one request per operation, conditions on the request -------------------------------------
 
 
-def test_each_operation_is_one_request_with_its_condition(gcs: GCSProvider) -> None:
-    rec = Recorder(gcs)
+def test_each_operation_is_one_request_with_its_condition(
+    wired: tuple[GCSProvider, Wire],
+) -> None:
+    gcs, wire = wired
 
     etag1 = gcs.put("k", b"v1", mode="create", metadata={"tcm_token": "t1"})
-    (call,) = rec.take()
+    (call,) = wire.take()
     assert call[0] == "POST"
     assert "ifGenerationMatch=0" in call[1]
 
     etag2 = gcs.put("k", b"v2", mode=IfMatch(etag1))
-    (call,) = rec.take()
+    (call,) = wire.take()
     assert f"ifGenerationMatch={etag1}" in call[1]
 
     gcs.put("other", b"x")
-    (call,) = rec.take()
+    (call,) = wire.take()
     assert "ifGenerationMatch" not in call[1]
 
     got = gcs.get("k")
     assert got is not None
     assert got.etag == etag2
-    assert len(rec.take()) == 1
+    assert len(wire.take()) == 1
 
     assert gcs.get("k", if_match=etag2) is not None
-    (call,) = rec.take()
+    (call,) = wire.take()
     assert f"ifGenerationMatch={etag2}" in call[1]
 
     assert gcs.get("k", if_none_match=etag2) is None
-    (call,) = rec.take()
+    (call,) = wire.take()
     assert f"ifGenerationNotMatch={etag2}" in call[1]
 
     info = gcs.head("k")
     assert info.etag == etag2
-    assert len(rec.take()) == 1
+    assert len(wire.take()) == 1
 
     gcs.delete("k", if_match=etag2)
-    (call,) = rec.take()
+    (call,) = wire.take()
     assert call[0] == "DELETE"
     assert f"ifGenerationMatch={etag2}" in call[1]
 
 
-def test_etag_that_cannot_be_a_generation_fails_without_a_request(gcs: GCSProvider) -> None:
+def test_etag_that_cannot_be_a_generation_fails_without_a_request(
+    wired: tuple[GCSProvider, Wire],
+) -> None:
+    gcs, wire = wired
     gcs.put("k", b"v", mode="create")
-    rec = Recorder(gcs)
+    wire.take()
     with pytest.raises(KeySyncError):
         gcs.put("k", b"w", mode=IfMatch('"not-a-generation"'))
     with pytest.raises(KeySyncError):
         gcs.delete("k", if_match="abc")
     with pytest.raises(KeySyncError):
         gcs.get("k", if_match="abc")
-    assert rec.take() == []
+    assert wire.take() == []
 
 
-def test_listing_costs_one_request_per_thousand_objects(gcs: GCSProvider) -> None:
+def test_listing_costs_one_request_per_thousand_objects(
+    wired: tuple[GCSProvider, Wire], fake_gcs: FakeGCS
+) -> None:
+    gcs, wire = wired
+    direct = fake_gcs.provider(gcs.bucket)
     count = 1010
     names = [f"many/{i:05d}" for i in range(count)]
     with ThreadPoolExecutor(16) as pool:
-        written = pool.map(lambda n: gcs.put(n, b"", mode="create"), names)
+        written = pool.map(lambda n: direct.put(n, b"", mode="create"), names)
         etags = dict(zip(names, written, strict=True))
-    gcs.put("outside", b"", mode="create")
-    rec = Recorder(gcs)
+    direct.put("outside", b"", mode="create")
     listed = {o.name: o.etag for o in gcs.list("many/")}
     assert listed == etags
-    calls = rec.take()
+    calls = wire.take()
     assert len(calls) == math.ceil(count / 1000)
-    assert all(method == "GET" and "maxResults=1000" in url for method, url, _ in calls)
+    assert all(method == "GET" and "maxResults=1000" in url for method, url in calls)
 
 
 # --- content and metadata --------------------------------------------------------------------
@@ -238,10 +236,12 @@ def test_metadata_keys_read_back_lowercase(gcs: GCSProvider) -> None:
 _LARGE = bytes(range(256)) * (9 * 4096)  # 9 MiB, over the SDK's 8 MiB multipart threshold
 
 
-def test_large_value_uses_a_conditional_resumable_upload(gcs: GCSProvider) -> None:
-    rec = Recorder(gcs)
+def test_large_value_uses_a_conditional_resumable_upload(
+    wired: tuple[GCSProvider, Wire],
+) -> None:
+    gcs, wire = wired
     etag = gcs.put("big", _LARGE, mode="create")
-    start, *_ = rec.take()
+    start, *_ = wire.take()
     assert start[0] == "POST"
     assert "uploadType=resumable" in start[1]
     assert "ifGenerationMatch=0" in start[1]
@@ -261,11 +261,11 @@ def test_large_value_create_only_conflict(gcs: GCSProvider) -> None:
         gcs.put("big", _LARGE, mode="create")
 
 
-def test_size_and_name_limits_are_checked_before_io(gcs: GCSProvider) -> None:
-    rec = Recorder(gcs)
+def test_size_and_name_limits_are_checked_before_io(wired: tuple[GCSProvider, Wire]) -> None:
+    gcs, wire = wired
     with pytest.raises(ValueSizeError):
         gcs.put("n" * 1025, b"x")
-    assert rec.take() == []
+    assert wire.take() == []
 
 
 # --- errors and secrets ----------------------------------------------------------------------

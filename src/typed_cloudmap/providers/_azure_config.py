@@ -106,13 +106,16 @@ _TRANSPORT_DEFAULTS = {
 }
 
 
-def client_options(client_kwargs: Mapping[str, Any], size: int) -> dict[str, Any]:
+def client_options(client_kwargs: Mapping[str, Any], size: int, endpoint: str) -> dict[str, Any]:
     """The SDK client's keywords: ``client_kwargs`` over a requests transport whose pool holds
-    ``size`` connections."""
+    ``size`` connections and which read the environment's proxies for ``endpoint`` and its CA
+    bundle once, now (see ``_http_env``)."""
     import requests
     from azure.core.pipeline.transport import RequestsTransport
     from requests.adapters import HTTPAdapter
     from urllib3.util.retry import Retry
+
+    from ._http_env import ca_bundle, read_once
 
     session = requests.Session()
     # Retries belong to the SDK's policy, so urllib3's own are off (as the SDK does).
@@ -120,9 +123,14 @@ def client_options(client_kwargs: Mapping[str, Any], size: int) -> dict[str, Any
     adapter = HTTPAdapter(pool_connections=4, pool_maxsize=size, max_retries=no_retries)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
+    read_once(session, endpoint)
     kwargs: dict[str, Any] = dict(client_kwargs)
     # The SDK's own transport defaults, which it applies only to transports it builds.
     transport_options = {k: kwargs.pop(k, v) for k, v in _TRANSPORT_DEFAULTS.items()}
+    bundle = ca_bundle()
+    if bundle is not None and "connection_verify" not in kwargs:
+        # The transport passes verify=True on every request, which would hide the session's.
+        transport_options["connection_verify"] = bundle
     kwargs.setdefault(
         "transport", RequestsTransport(session=session, session_owner=True, **transport_options)
     )

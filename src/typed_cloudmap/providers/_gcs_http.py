@@ -21,11 +21,10 @@ from google.api_core import exceptions as api_exceptions
 from google.auth.transport.requests import Request
 
 from ..errors import ProviderError
-from ._gcs_session import _EMULATOR_PROJECT, GCSSettings, _emulator_endpoint
+from ._gcs_session import _EMULATOR_PROJECT, _PUBLIC, GCSSettings, _emulator_endpoint
 
 __all__ = ["GCSHttp", "Reply"]
 
-_PUBLIC = "https://storage.googleapis.com"
 _SCOPES = ["https://www.googleapis.com/auth/devstorage.read_write"]
 _RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 _ATTEMPTS = 4

@@ -23,6 +23,7 @@ from google.cloud.storage import Blob, Client
 from ..errors import KeySyncError, ProviderError
 from ._base import CREATE, ObjectInfo, PutRequest, StoredObject
 from ._gcs_errors import classify
+from ._http_env import read_once
 from ._translate import Condition, NotModifiedError, Request, run, run_iter
 
 __all__ = ["GCSConnection", "GCSSettings"]
@@ -30,6 +31,7 @@ __all__ = ["GCSConnection", "GCSSettings"]
 _META_HEADER = "x-goog-meta-"
 _LIST_FIELDS = "items(name,generation,size),nextPageToken"
 _EMULATOR_PROJECT = "typed-cloudmap-emulator"
+_PUBLIC = "https://storage.googleapis.com"
 
 T = TypeVar("T")
 
@@ -144,6 +146,7 @@ class GCSConnection:
         )
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
+        read_once(self.session, endpoint or _PUBLIC)  # proxies and CA bundle, not per request
         self.client = Client(
             project=project,
             credentials=credentials,

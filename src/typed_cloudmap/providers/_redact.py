@@ -18,6 +18,8 @@ from urllib.parse import parse_qsl, quote, quote_plus, unquote, urlencode, urlsp
 __all__ = [
     "MASK",
     "RedactedError",
+    "describe",
+    "endpoint_secrets",
     "mask_stack",
     "redact",
     "redact_url",
@@ -81,6 +83,17 @@ def without_userinfo(url: str) -> str:
     return urlunsplit(parts._replace(netloc=host)) if userinfo else url
 
 
+def describe(kind: str, **fields: str | None) -> str:
+    """A provider's ``repr``: ``Kind(field='value', ...)`` of the fields that are set, an
+    ``endpoint_url`` without its user info."""
+    shown: list[str] = []
+    for field, value in fields.items():
+        if value:
+            value = without_userinfo(value) if field == "endpoint_url" else value
+            shown.append(f"{field}={value!r}")
+    return f"{kind}({', '.join(shown)})"
+
+
 def _url_option_masked(value: str) -> str:
     """A URL-valued option without its userinfo or query (a SAS token lives there)."""
     parts = urlsplit(value)
@@ -123,6 +136,12 @@ def _userinfo_secrets(netloc: str) -> set[str]:
     userinfo = split_userinfo(netloc)[0]
     password = userinfo.partition(":")[2]
     return {userinfo, password, unquote(userinfo), unquote(password)}
+
+
+def endpoint_secrets(url: str | None) -> tuple[str, ...]:
+    """The secrets an endpoint URL's ``user:password@`` holds (an SDK may quote the URL, its
+    user info included, in an error)."""
+    return tuple(sorted(s for s in _userinfo_secrets(urlsplit(url or "").netloc) if s))
 
 
 def secrets_of_url(url: str, safe: Collection[str] | None = None) -> set[str]:

@@ -202,7 +202,7 @@ class AzureBlobProvider:
             credential.close()
 
     def _new_client(self, size: int) -> ContainerClient:
-        kwargs = client_options(self._config["client_kwargs"], size)
+        kwargs = client_options(self._config["client_kwargs"], size, self.endpoint)
         credential = self._config["credential"]
         if self._config["connection_string"] is not None:
             return ContainerClient.from_connection_string(

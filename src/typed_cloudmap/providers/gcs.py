@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from ..errors import MissingDependencyError
 from ._base import OVERWRITE, ObjectInfo, PutMode, PutOptions, StoredObject, put_request
 from ._options import declare, take_options
-from ._redact import split_userinfo, without_userinfo
+from ._redact import describe, endpoint_secrets, split_userinfo
 from ._shared import LazyClient
 from ._transports import Transport, check_transport
 
@@ -104,12 +103,12 @@ class GCSProvider:
         return self._bucket
 
     def __repr__(self) -> str:
-        parts = [f"bucket={self._bucket!r}"]
-        if self._project:
-            parts.append(f"project={self._project!r}")
-        if self._endpoint_url:
-            parts.append(f"endpoint_url={without_userinfo(self._endpoint_url)!r}")
-        return f"GCSProvider({', '.join(parts)})"
+        return describe(
+            "GCSProvider",
+            bucket=self._bucket,
+            project=self._project,
+            endpoint_url=self._endpoint_url,
+        )
 
     def __getstate__(self) -> dict[str, Any]:
         return {
@@ -136,8 +135,7 @@ class GCSProvider:
 
     def _secrets(self) -> tuple[str, ...]:
         # the SDK quotes request URLs (the endpoint's userinfo included) in its errors
-        userinfo = split_userinfo(urlsplit(self._endpoint_url or "").netloc)[0]
-        return tuple(s for s in (userinfo, userinfo.partition(":")[2]) if s)
+        return endpoint_secrets(self._endpoint_url)
 
     def _open(self, pool_size: int) -> GCSConnection:
         try:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from ..errors import MissingDependencyError
 
@@ -33,7 +33,7 @@ from ._base import (
 )
 from ._obstore_stores import check_options, s3_store
 from ._options import declare, take_options
-from ._redact import split_userinfo, without_userinfo
+from ._redact import describe, endpoint_secrets, split_userinfo
 from ._s3_batch import delete_batches
 from ._s3_client import create_bucket, make_client, retry_conflicts
 from ._s3_errors import classify, classify_code
@@ -157,12 +157,12 @@ class S3Provider:
         return self._bucket
 
     def __repr__(self) -> str:
-        parts = [f"bucket={self._bucket!r}"]
-        if self._endpoint_url:
-            parts.append(f"endpoint_url={without_userinfo(self._endpoint_url)!r}")
-        if self._region_name:
-            parts.append(f"region_name={self._region_name!r}")
-        return f"S3Provider({', '.join(parts)})"
+        return describe(
+            "S3Provider",
+            bucket=self._bucket,
+            endpoint_url=self._endpoint_url,
+            region_name=self._region_name,
+        )
 
     def __getstate__(self) -> dict[str, Any]:
         return {
@@ -235,11 +235,9 @@ class S3Provider:
             self._fast.close()
 
     def _secrets(self) -> tuple[str, ...]:
-        secrets = [str(self._client_kwargs.get(k) or "") for k in _SECRET_KWARGS]
+        keys = tuple(str(self._client_kwargs.get(k) or "") for k in _SECRET_KWARGS)
         # botocore quotes the endpoint URL (userinfo included) in connection errors
-        userinfo = split_userinfo(urlsplit(self._endpoint_url or "").netloc)[0]
-        secrets += [userinfo, userinfo.partition(":")[2]]
-        return tuple(s for s in secrets if s)
+        return tuple(s for s in keys if s) + endpoint_secrets(self._endpoint_url)
 
     def _request(
         self,
