@@ -14,18 +14,19 @@ is built from the sync provider's pickled state).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
 from ._async_client import LoopClient
 from ._async_shape import AsyncOperations
-from ._base import PutRequest
+from ._base import ObjectInfo, PutRequest
 from ._options import option_bool
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
     from ._obstore import ObstoreTransport
+    from ._translate import Request
     from ._transports import Transport
 
 __all__ = ["AsyncCloudProvider", "grow_pool", "threaded_delete_many"]
@@ -110,6 +111,25 @@ class AsyncCloudProvider(AsyncOperations, Generic[C]):
         if self._create:
             await self._client.get()
         return fast
+
+    async def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
+        """Every object under ``prefix``, page by page: through obstore on that transport,
+        else the SDK's listing (:meth:`_list`)."""
+        fast = await self._obstore(None)
+        if fast is None:
+            listing = self._list(prefix)
+        else:
+            listing = fast.alist(self._request("list", None), prefix)
+        async for info in listing:
+            yield info
+
+    def _request(self, operation: str, name: str | None) -> Request:
+        """The error context of one request (which operation, which object)."""
+        raise NotImplementedError
+
+    def _list(self, prefix: str) -> AsyncIterator[ObjectInfo]:
+        """The SDK's listing of ``prefix`` (an async generator of the provider)."""
+        raise NotImplementedError
 
     async def close(self) -> None:
         """Close the client's connections (the next call opens a new client) and the sync

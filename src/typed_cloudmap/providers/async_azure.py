@@ -32,7 +32,7 @@ from ._async_cloud import AsyncCloudProvider, threaded_delete_many
 from ._azure_errors import classify
 from ._azure_requests import _condition, _quoted, downloaded, put_options, read_condition
 from ._base import ObjectInfo, PutMode, PutOptions, StoredObject, put_request
-from ._translate import NotModifiedError, arun, arun_iter
+from ._translate import NotModifiedError, Request, arun, arun_iter
 from .azure import AzureBlobProvider
 
 if TYPE_CHECKING:
@@ -174,12 +174,10 @@ class AsyncAzureBlobProvider(AsyncCloudProvider[AzureBlobProvider]):
     delete_many = threaded_delete_many
     """Blob Batch deletes (256 blobs a request, each with its own ``If-Match``)."""
 
-    async def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
-        fast = await self._obstore(None)
-        if fast is not None:
-            async for info in fast.alist(self._config._request("list", None), prefix):
-                yield info
-            return
+    def _request(self, operation: str, name: str | None) -> Request:
+        return self._config._request(operation, name)
+
+    async def _list(self, prefix: str) -> AsyncIterator[ObjectInfo]:
         client = await self._container()
         blobs = arun_iter(
             self._config._request("list", None),

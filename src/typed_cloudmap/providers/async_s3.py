@@ -41,7 +41,7 @@ from ._s3_client import _drop_expect, is_conflict
 from ._s3_errors import classify
 from ._s3_reads import downloaded, get_arguments
 from ._s3_requests import put_condition, put_extra
-from ._translate import Condition, NotModifiedError, arun, arun_iter
+from ._translate import Condition, NotModifiedError, Request, arun, arun_iter
 from .s3 import S3Provider
 
 if TYPE_CHECKING:
@@ -197,12 +197,10 @@ class AsyncS3Provider(AsyncCloudProvider[S3Provider]):
     delete_many = threaded_delete_many
     """``DeleteObjects`` in batches of 1000, each object under its own ETag."""
 
-    async def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
-        fast = await self._obstore(None)
-        if fast is not None:
-            async for info in fast.alist(self._config._request("list", None), prefix):
-                yield info
-            return
+    def _request(self, operation: str, name: str | None) -> Request:
+        return self._config._request(operation, name)
+
+    async def _list(self, prefix: str) -> AsyncIterator[ObjectInfo]:
         client = await self.client()
         paginator = client.get_paginator("list_objects_v2")
         pages = paginator.paginate(
