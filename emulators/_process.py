@@ -7,6 +7,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -53,12 +54,13 @@ def find_tool(name: str) -> str:
     )
 
 
-def http_ready(url: str) -> Callable[[], bool]:
-    """A readiness check: true once ``url`` answers at all (an error status counts)."""
+def http_ready(url: str, context: ssl.SSLContext | None = None) -> Callable[[], bool]:
+    """A readiness check: true once ``url`` answers at all (an error status counts);
+    ``context`` says which certificates an ``https://`` URL may present."""
 
     def check() -> bool:
         try:
-            with urllib.request.urlopen(url, timeout=1):  # noqa: S310  # loopback URL we built
+            with urllib.request.urlopen(url, timeout=1, context=context):  # noqa: S310  # loopback URL we built
                 return True
         except urllib.error.HTTPError:
             return True  # it answered, even if with an error status

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import ssl
-import urllib.error
-import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -115,22 +113,6 @@ def _self_signed(directory: Path) -> tuple[Path, Path]:
     return cert_file, key_file
 
 
-def _https_ready(url: str, ca_file: Path) -> Callable[[], bool]:
-    """``http_ready`` over TLS, trusting only the run's certificate."""
-    context = ssl.create_default_context(cafile=str(ca_file))
-
-    def check() -> bool:
-        try:
-            with urllib.request.urlopen(url, timeout=1, context=context):  # noqa: S310  # loopback URL we built
-                return True
-        except urllib.error.HTTPError:
-            return True  # it answered, even if with an error status
-        except OSError:
-            return False
-
-    return check
-
-
 @contextlib.contextmanager
 def run_azurite(work: Path | None = None, *, tls: bool = False) -> Iterator[Azurite]:
     """Azurite's blob service in memory; ``work`` is its working directory (default: temporary).
@@ -161,7 +143,8 @@ def run_azurite(work: Path | None = None, *, tls: bool = False) -> Iterator[Azur
         if tls:
             ca_file, key_file = _self_signed(cwd)
             argv += ["--cert", str(ca_file), "--key", str(key_file), "--oauth", "basic"]
-            ready = _https_ready(f"{endpoint}?comp=list", ca_file)
+            context = ssl.create_default_context(cafile=str(ca_file))
+            ready = http_ready(f"{endpoint}?comp=list", context)
         with running(argv, ready, name="azurite", cwd=str(cwd)):
             yield Azurite(
                 endpoint=endpoint,

@@ -16,7 +16,6 @@ import base64
 import datetime
 import json
 import time
-import traceback
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -24,6 +23,7 @@ from typing import Any
 import pytest
 from azure.core.credentials import AccessToken, AzureSasCredential
 
+from _leaks import assert_clean, chain_texts
 from emulators import Azurite, run_azurite
 from emulators.azurite import ACCOUNT, ACCOUNT_KEY
 from typed_cloudmap import KeySyncError, ProviderError
@@ -35,22 +35,6 @@ TRANSPORTS: list[Transport] = ["sdk", "obstore"]
 TRUST_RUN_CERT = {"client_options": {"allow_invalid_certificates": True}}
 """obstore has no option to trust one extra CA; the SDK path verifies against the run's
 certificate (``REQUESTS_CA_BUNDLE``)."""
-
-
-def _chain_texts(exc: BaseException) -> str:
-    """Everything a traceback shows of ``exc`` and each link of its chain (as in
-    ``test_redaction``)."""
-    texts = ["".join(traceback.format_exception(type(exc), exc, exc.__traceback__))]
-    link: BaseException | None = exc
-    while link is not None:
-        texts += [str(link), repr(link), *(repr(a) for a in link.args)]
-        link = link.__cause__ or link.__context__
-    return "\n".join(texts)
-
-
-def _assert_clean(text: str, *secrets: str) -> None:
-    for secret in secrets:
-        assert secret not in text, f"{secret[:6]}... leaked in:\n{text[:3000]}"
 
 
 def _expiry() -> datetime.datetime:
@@ -141,7 +125,7 @@ def test_sas_credentials(azurite: Azurite, form: str, transport: Transport) -> N
     sas = str(config.get("credential") or config["account_url"].partition("?")[2])
     sas = getattr(config.get("credential"), "signature", sas)
     signature = sas.partition("sig=")[2].split("&")[0]
-    _assert_clean(repr(provider) + provider.name + provider.endpoint, sas, signature)
+    assert_clean(repr(provider) + provider.name + provider.endpoint, sas, signature)
     _exercise(provider, azurite)
     provider.close()
 
@@ -162,7 +146,7 @@ def test_a_read_only_sas_refuses_writes_without_leaking(
     with pytest.raises(ProviderError) as info:
         provider.put("k", b"w")
     assert "403" in str(info.value) or "AuthorizationPermissionMismatch" in str(info.value)
-    _assert_clean(_chain_texts(info.value), sas, sas.partition("sig=")[2].split("&")[0])
+    assert_clean(chain_texts(info.value), sas, sas.partition("sig=")[2].split("&")[0])
     provider.close()
 
 
@@ -212,18 +196,25 @@ def trust_run_cert(azurite_tls: Azurite, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", azurite_tls.ca_file)
 
 
-@pytest.mark.usefixtures("trust_run_cert")
-@pytest.mark.parametrize("transport", TRANSPORTS)
-def test_token_credential_end_to_end(azurite_tls: Azurite, transport: Transport) -> None:
-    tokens = StaticTokens()
-    container = _fresh_container(azurite_tls)
-    provider = AzureBlobProvider(
-        container,
+def _token_provider(
+    azurite_tls: Azurite, tokens: StaticTokens, transport: Transport, **options: Any
+) -> AzureBlobProvider:
+    """A provider on a fresh container of the TLS Azurite, signing with ``tokens``."""
+    return AzureBlobProvider(
+        _fresh_container(azurite_tls),
         account_url=azurite_tls.endpoint,
         credential=tokens,
         transport=transport,
         obstore_options=TRUST_RUN_CERT,
+        **options,
     )
+
+
+@pytest.mark.usefixtures("trust_run_cert")
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_token_credential_end_to_end(azurite_tls: Azurite, transport: Transport) -> None:
+    tokens = StaticTokens()
+    provider = _token_provider(azurite_tls, tokens, transport)
     if transport == "obstore":
         from obstore.auth.azure import AzureCredentialProvider
 
@@ -234,7 +225,7 @@ def test_token_credential_end_to_end(azurite_tls: Azurite, transport: Transport)
         assert provider._clients.peek() is None  # the SDK client was not needed for it
     _exercise(provider, azurite_tls)
     assert tokens.calls >= 1
-    _assert_clean(repr(provider) + provider.name, *tokens.issued)
+    assert_clean(repr(provider) + provider.name, *tokens.issued)
     provider.close()
 
 
@@ -244,20 +235,12 @@ def test_a_refused_token_is_a_provider_error_without_the_token(
     azurite_tls: Azurite, transport: Transport
 ) -> None:
     tokens = StaticTokens(audience="https://not-storage.example")
-    container = _fresh_container(azurite_tls)
-    provider = AzureBlobProvider(
-        container,
-        account_url=azurite_tls.endpoint,
-        credential=tokens,
-        transport=transport,
-        obstore_options=TRUST_RUN_CERT,
-        client_kwargs={"retry_total": 0},
-    )
+    provider = _token_provider(azurite_tls, tokens, transport, client_kwargs={"retry_total": 0})
     for attempt in (lambda: provider.put("k", b"v"), lambda: provider.get("k")):
         with pytest.raises(ProviderError) as info:
             attempt()
         assert "401" in str(info.value) or "403" in str(info.value)  # Azurite: 403 for both
-        _assert_clean(_chain_texts(info.value), *tokens.issued)
+        assert_clean(chain_texts(info.value), *tokens.issued)
     assert tokens.issued
     provider.close()
 

@@ -9,10 +9,10 @@ and the command line.
 from __future__ import annotations
 
 import socket
-import traceback
 
 import pytest
 
+from _leaks import assert_clean, chain_texts
 from typed_cloudmap import ProviderError
 from typed_cloudmap.providers import _redact, open_url
 from typed_cloudmap.providers._redact import redact, redact_url, scrub_chain
@@ -29,23 +29,6 @@ def _free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
     return port
-
-
-def _chain_texts(exc: BaseException) -> str:
-    """Everything a full traceback (and a debugger's repr of each link) shows."""
-    texts = ["".join(traceback.format_exception(type(exc), exc, exc.__traceback__))]
-    seen: set[int] = set()
-    link: BaseException | None = exc
-    while link is not None and id(link) not in seen:
-        seen.add(id(link))
-        texts += [str(link), repr(link), *(repr(a) for a in link.args)]
-        link = link.__cause__ or link.__context__
-    return "\n".join(texts)
-
-
-def _assert_clean(text: str, *secrets: str) -> None:
-    for secret in secrets:
-        assert secret not in text, f"{secret[:6]}... leaked in:\n{text[:3000]}"
 
 
 # --- the one function --------------------------------------------------------------------
@@ -82,7 +65,7 @@ def test_redact_keeps_harmless_text() -> None:
 def test_redact_url_keeps_declared_options_and_masks_the_rest() -> None:
     url = f"s3://{AKID}:{URL_SECRET}@bucket/p?region_name=eu&token={URL_PASSWORD}&codec=orjson"
     shown = redact_url(url)
-    _assert_clean(shown, AKID, URL_SECRET, URL_PASSWORD)
+    assert_clean(shown, AKID, URL_SECRET, URL_PASSWORD)
     for kept in ("region_name=eu", "codec=orjson", "bucket/p"):
         assert kept in shown
 
@@ -115,8 +98,8 @@ def test_scrub_chain_replaces_links_that_carry_a_secret() -> None:
         err = exc
     scrubbed = scrub_chain(err)
     assert scrubbed is err
-    _assert_clean(_chain_texts(scrubbed), URL_PASSWORD)
-    assert "OSError" in _chain_texts(scrubbed)  # the kind of failure is still told
+    assert_clean(chain_texts(scrubbed), URL_PASSWORD)
+    assert "OSError" in chain_texts(scrubbed)  # the kind of failure is still told
 
 
 # --- userinfo in URLs ----------------------------------------------------------------------
@@ -127,7 +110,7 @@ def test_s3_url_userinfo_becomes_credentials_not_a_name() -> None:
     try:
         assert provider.name == "s3://tcm-bucket"
         assert prefix == "p"
-        _assert_clean(repr(provider) + str(provider) + provider.name, AKID, URL_SECRET)
+        assert_clean(repr(provider) + str(provider) + provider.name, AKID, URL_SECRET)
         kwargs = provider._client_kwargs  # type: ignore[attr-defined]  # what boto3 gets
         assert kwargs["aws_access_key_id"] == AKID
         assert kwargs["aws_secret_access_key"] == URL_SECRET
@@ -141,7 +124,7 @@ def test_s3_url_userinfo_becomes_credentials_not_a_name() -> None:
 def test_gs_and_az_url_userinfo_is_refused_without_echoing_it(url: str) -> None:
     with pytest.raises(ValueError, match="withheld") as info:
         open_url(url.format(f"{AKID}:{URL_SECRET}"))
-    _assert_clean(_chain_texts(info.value), AKID, URL_SECRET)
+    assert_clean(chain_texts(info.value), AKID, URL_SECRET)
 
 
 @pytest.mark.parametrize("scheme", ["s3", "gs", "az"])
@@ -151,7 +134,7 @@ def test_a_bucket_with_userinfo_is_refused_without_echoing_it(scheme: str) -> No
     cls = provider_class(scheme)
     with pytest.raises(ValueError, match=r"not an? .* name") as info:
         cls(f"{AKID}:{URL_SECRET}@bucket")
-    _assert_clean(_chain_texts(info.value), AKID, URL_SECRET)
+    assert_clean(chain_texts(info.value), AKID, URL_SECRET)
 
 
 # --- endpoint passwords in the chains of the errors raised ---------------------------------
@@ -175,7 +158,7 @@ def test_s3_endpoint_password_is_not_in_the_chain() -> None:
     for attempt in (lambda: provider.get("k"), lambda: provider.put("k", b"v")):
         with pytest.raises(ProviderError) as info:
             attempt()
-        _assert_clean(_chain_texts(info.value), URL_PASSWORD, URL_SECRET)
+        assert_clean(chain_texts(info.value), URL_PASSWORD, URL_SECRET)
     provider.close()
 
 
@@ -191,7 +174,7 @@ def test_gcs_endpoint_password_is_not_in_the_chain(monkeypatch: pytest.MonkeyPat
     for attempt in (lambda: provider.get("k"), lambda: provider.put("k", b"v")):
         with pytest.raises(ProviderError) as info:
             attempt()
-        _assert_clean(_chain_texts(info.value), URL_PASSWORD)
+        assert_clean(chain_texts(info.value), URL_PASSWORD)
     provider.close()
 
 
@@ -209,11 +192,11 @@ def test_azure_sas_is_not_in_the_chain(transport: Transport) -> None:
         transport=transport,
         obstore_options={"retry_config": {"max_retries": 0}},
     )
-    _assert_clean(repr(provider) + provider.name + provider.endpoint, SAS_SIG)
+    assert_clean(repr(provider) + provider.name + provider.endpoint, SAS_SIG)
     for attempt in (lambda: provider.get("k"), lambda: provider.put("k", b"v")):
         with pytest.raises(ProviderError) as info:
             attempt()
-        _assert_clean(_chain_texts(info.value), SAS_SIG)
+        assert_clean(chain_texts(info.value), SAS_SIG)
     provider.close()
 
 
@@ -224,8 +207,8 @@ def test_s3_url_credentials_are_not_in_the_chain() -> None:
         f"&endpoint_url=http://user:{URL_PASSWORD}@127.0.0.1:{_free_port()}"
     )
     provider, _, _ = open_url(url)
-    _assert_clean(repr(provider) + provider.name, AKID, URL_SECRET, URL_PASSWORD)
+    assert_clean(repr(provider) + provider.name, AKID, URL_SECRET, URL_PASSWORD)
     with pytest.raises(ProviderError) as info:
         provider.head("k")
-    _assert_clean(_chain_texts(info.value), URL_SECRET, URL_PASSWORD)
+    assert_clean(chain_texts(info.value), URL_SECRET, URL_PASSWORD)
     provider.close()
