@@ -14,19 +14,18 @@ is built from the sync provider's pickled state).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
 from ._async_client import LoopClient
 from ._async_shape import AsyncOperations
-from ._base import ObjectInfo, PutRequest
+from ._base import PutRequest
 from ._options import option_bool
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
     from ._obstore import ObstoreTransport
-    from ._translate import Request
     from ._transports import Transport
 
 __all__ = ["AsyncCloudProvider", "grow_pool", "threaded_delete_many"]
@@ -97,39 +96,18 @@ class AsyncCloudProvider(AsyncOperations, Generic[C]):
         if self._config._fast is not None:  # unpickled copies share one obstore store
             self._config._fast.shared = True  # per process, as the sync providers' copies do
 
-    async def _obstore(self, request: str | PutRequest | None) -> ObstoreTransport | None:
+    async def _obstore(self, request: str | PutRequest) -> ObstoreTransport | None:
         """The sync provider's obstore transport (its one store) when it takes this request:
-        a read of this name, this write, or (``None``) a listing; ``None`` for the SDK path.
+        a read of this name, or this write; ``None`` for the SDK path.
         Opens the SDK client first when it has a bucket or container to create."""
         fast = self._config._fast
         if fast is None:
             return None
-        if isinstance(request, str) and not fast.handles(request):
-            return None
-        if isinstance(request, PutRequest) and not fast.takes_put(request):
+        if not (fast.handles(request) if isinstance(request, str) else fast.takes_put(request)):
             return None
         if self._create:
             await self._client.get()
         return fast
-
-    async def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
-        """Every object under ``prefix``, page by page: through obstore on that transport,
-        else the SDK's listing (:meth:`_list`)."""
-        fast = await self._obstore(None)
-        if fast is None:
-            listing = self._list(prefix)
-        else:
-            listing = fast.alist(self._request("list", None), prefix)
-        async for info in listing:
-            yield info
-
-    def _request(self, operation: str, name: str | None) -> Request:
-        """The error context of one request (which operation, which object)."""
-        raise NotImplementedError
-
-    def _list(self, prefix: str) -> AsyncIterator[ObjectInfo]:
-        """The SDK's listing of ``prefix`` (an async generator of the provider)."""
-        raise NotImplementedError
 
     async def close(self) -> None:
         """Close the client's connections (the next call opens a new client) and the sync

@@ -1,4 +1,4 @@
-"""The obstore transport: a cloud provider's reads, writes and listings through obstore.
+"""The obstore transport: a cloud provider's single-object reads and writes through obstore.
 
 A provider built with ``transport="obstore"`` holds one :class:`ObstoreTransport`
 (composition: the provider keeps its name, options, size limits and error contract, and asks
@@ -10,11 +10,14 @@ chosen per call by :meth:`ObstoreTransport.handles` and :meth:`ObstoreTransport.
 - names ``object_store`` would rewrite or refuse (empty or ``.``/``..`` segments, a leading
   or trailing ``/``): its paths are normalised, which would store another name;
 - values over the provider's multipart threshold (``object_store``'s multipart uploads take
-  no put mode, so a create-only or if-match write could not keep its condition).
+  no put mode, so a create-only or if-match write could not keep its condition);
+- listings: ``object_store`` refuses a whole listing when one name in it is not a path it
+  accepts (a ``.`` segment, an empty one, a trailing ``/``), and any tool may have stored
+  such a name; it also lists whole path segments, not string prefixes.
 
 The async providers (``AsyncS3Provider``, ``AsyncAzureBlobProvider``) use the transport of
-their sync configuration, with the same routing: ``aget``, ``ahead``, ``aput`` and ``alist``
-are the ``get``, ``head``, ``put`` and ``list`` on obstore's async API, over the same store and
+their sync configuration, with the same routing: ``aget``, ``ahead`` and ``aput`` are the
+``get``, ``head`` and ``put`` on obstore's async API, over the same store and
 the same request-building and answer-reading methods.
 
 Errors are classified for the one table in ``_translate``, so both transports raise the same
@@ -23,7 +26,7 @@ library errors for the same answers.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import obstore
@@ -40,11 +43,11 @@ from ._base import ObjectInfo, PutRequest, StoredObject
 from ._conflicts import aretry_conflicts, retry_conflicts
 from ._obstore_requests import expressible, put_arguments
 from ._shared import LazyClient
-from ._translate import Failure, Request, arun, arun_iter, run, run_iter
+from ._translate import Failure, Request, arun, run
 from ._translate import NotModifiedError as NotModified
 
 if TYPE_CHECKING:
-    from obstore import Attributes, GetOptions, GetResult, ListStream, ObjectMeta, PutResult
+    from obstore import Attributes, GetOptions, GetResult, PutResult
     from obstore.store import ObjectStore
 
 __all__ = ["ObstoreTransport", "classify"]
@@ -65,7 +68,6 @@ _STANDARD_ATTRIBUTES = frozenset(
 _NO_CONTAINER = ("NoSuchBucket", "ContainerNotFound")
 _TOO_LARGE = ("EntityTooLarge", "RequestBodyTooLarge", "KeyTooLongError", "status code: 413")
 _CONFLICT = "ConditionalRequestConflict"
-_LIST_PAGE = 1000
 _HEAD: GetOptions = {"head": True}
 
 
@@ -119,7 +121,7 @@ def _no_close(store: object) -> None:
 
 
 class ObstoreTransport:
-    """Single-object reads and writes and listings of one provider, through obstore.
+    """Single-object reads and writes of one provider, through obstore.
 
     ``open_store(pool_size)`` builds the provider's ``obstore`` store (credentials and
     endpoint are the provider's business); ``config`` is the provider's picklable
@@ -220,18 +222,6 @@ class ObstoreTransport:
         attributes, mode = put_arguments(put, self._etag)
         return {"attributes": attributes, "mode": mode, "use_multipart": False}
 
-    def _pages(self, prefix: str) -> ListStream[Sequence[ObjectMeta]]:
-        """The listing that holds every name starting with ``prefix`` (``object_store`` lists
-        whole path segments, so it starts at ``prefix``'s directory; see :meth:`_listed`)."""
-        directory = prefix.rpartition("/")[0]
-        return obstore.list(self.store, directory or None, chunk_size=_LIST_PAGE)
-
-    def _listed(self, page: Sequence[ObjectMeta], prefix: str) -> Iterator[ObjectInfo]:
-        for meta in page:
-            path = str(meta["path"])
-            if path.startswith(prefix):
-                yield ObjectInfo(path, self._etag(str(meta["e_tag"])), int(meta["size"]))
-
     # --- requests, blocking -----------------------------------------------------------------
 
     def get(
@@ -259,11 +249,6 @@ class ObstoreTransport:
 
         result = run(request, classify, lambda: retry_conflicts(write, _is_conflict))
         return self._etag(str(result["e_tag"]))
-
-    def list(self, request: Request, prefix: str) -> Iterator[ObjectInfo]:
-        """Every object whose name starts with ``prefix``."""
-        for page in run_iter(request, classify, lambda: self._pages(prefix)):
-            yield from self._listed(page, prefix)
 
     # --- requests, on the event loop (obstore's async API) ---------------------------------
 
@@ -297,9 +282,3 @@ class ObstoreTransport:
             ),
         )
         return self._etag(str(result["e_tag"]))
-
-    async def alist(self, request: Request, prefix: str) -> AsyncIterator[ObjectInfo]:
-        """:meth:`list` on the event loop."""
-        async for page in arun_iter(request, classify, lambda: self._pages(prefix)):
-            for info in self._listed(page, prefix):
-                yield info

@@ -6,9 +6,10 @@ whose configuration, condition helpers and error table this provider shares: a s
 arguments and URLs and report every failure the same way. Its client is opened only for
 batch deletes, which run the sync provider's ``delete_many`` in a worker thread.
 
-With ``transport="obstore"``, gets, heads, puts and listings go through obstore's async API
+With ``transport="obstore"``, gets, heads and puts go through obstore's async API
 on the sync provider's store (its etags normalised to the quoted form, as the sync transport
-does); deletes keep the aio SDK path, which carries their ``If-Match`` condition.
+does); deletes keep the aio SDK path, which carries their ``If-Match`` condition, and so do
+listings.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from ._async_cloud import AsyncCloudProvider, threaded_delete_many
 from ._azure_errors import classify
 from ._azure_requests import _condition, _quoted, downloaded, put_options, read_condition
 from ._base import ObjectInfo, PutMode, PutOptions, StoredObject, put_request
-from ._translate import NotModifiedError, Request, arun, arun_iter
+from ._translate import NotModifiedError, arun, arun_iter
 from .azure import AzureBlobProvider
 
 if TYPE_CHECKING:
@@ -174,10 +175,7 @@ class AsyncAzureBlobProvider(AsyncCloudProvider[AzureBlobProvider]):
     delete_many = threaded_delete_many
     """Blob Batch deletes (256 blobs a request, each with its own ``If-Match``)."""
 
-    def _request(self, operation: str, name: str | None) -> Request:
-        return self._config._request(operation, name)
-
-    async def _list(self, prefix: str) -> AsyncIterator[ObjectInfo]:
+    async def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
         client = await self._container()
         blobs = arun_iter(
             self._config._request("list", None),

@@ -222,7 +222,7 @@ class AsyncGCSProvider(AsyncCloudProvider[GCSProvider]):
             ),
         )
 
-    async def _list(self, prefix: str) -> AsyncIterator[ObjectInfo]:
+    async def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
         http = await self._client.get()
         url = f"{http.base}/storage/v1/b/{quote(self.bucket, safe='')}/o"
         params = {"maxResults": "1000", "fields": _LIST_FIELDS}

@@ -7,9 +7,9 @@ provider keeps a sync ``S3Provider`` as its configuration and asks it for the er
 and the bucket creation, so both providers map every S3 answer to the same error.
 
 With ``transport="obstore"`` (an argument of :class:`S3Provider`, kept in ``_config``), gets,
-heads, puts and listings go through obstore's async API on the sync provider's store, as
+heads and puts go through obstore's async API on the sync provider's store, as
 :class:`S3Provider` routes them; deletes keep the aiobotocore path, which carries their
-``If-Match`` condition (obstore has none), as do names obstore would rewrite.
+``If-Match`` condition (obstore has none), as do listings and names obstore would rewrite.
 
 Batch deletes and values over ``multipart_threshold`` are the exceptions: they run the sync
 provider's ``delete_many`` (one request per 1000 objects) and multipart ``put`` (the
@@ -41,7 +41,7 @@ from ._s3_client import _drop_expect, is_conflict
 from ._s3_errors import classify
 from ._s3_reads import downloaded, get_arguments
 from ._s3_requests import put_condition, put_extra
-from ._translate import Condition, NotModifiedError, Request, arun, arun_iter
+from ._translate import Condition, NotModifiedError, arun, arun_iter
 from .s3 import S3Provider
 
 if TYPE_CHECKING:
@@ -197,10 +197,7 @@ class AsyncS3Provider(AsyncCloudProvider[S3Provider]):
     delete_many = threaded_delete_many
     """``DeleteObjects`` in batches of 1000, each object under its own ETag."""
 
-    def _request(self, operation: str, name: str | None) -> Request:
-        return self._config._request(operation, name)
-
-    async def _list(self, prefix: str) -> AsyncIterator[ObjectInfo]:
+    async def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
         client = await self.client()
         paginator = client.get_paginator("list_objects_v2")
         pages = paginator.paginate(

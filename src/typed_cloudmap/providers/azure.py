@@ -4,8 +4,8 @@ Conditions ride on the request (``If-Match`` / ``If-None-Match: *``), so each si
 operation is one HTTP request; the SDK's own retry policy handles transient failures.
 Etags are always returned in their quoted HTTP form (``'"0x8D..."'``): the service's headers
 quote them and its listings don't, so listings are normalised to match.
-``transport="obstore"`` sends gets, heads, puts and listings through obstore (see
-``_obstore``); deletes keep the SDK path, which carries their ``If-Match`` condition.
+``transport="obstore"`` sends gets, heads and puts through obstore (see ``_obstore``);
+deletes keep the SDK path, which carries their ``If-Match`` condition, and so do listings.
 """
 
 from __future__ import annotations
@@ -342,9 +342,6 @@ class AzureBlobProvider:
     # --- many objects ---------------------------------------------------------------------
 
     def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
-        if self._fast is not None:
-            yield from self._fast.list(self._request("list", None), prefix)
-            return
         client = self._client()
         blobs = run_iter(
             self._request("list", None),

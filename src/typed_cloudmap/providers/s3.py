@@ -5,8 +5,8 @@ create-only PUTs send ``If-None-Match: *``, overwrites and deletes ``If-Match: <
 and a delete without an etag sends ``If-Match: *`` so that a missing object is reported
 (plain S3 deletes answer 204 whether or not the object existed).
 
-``transport="obstore"`` sends gets, heads, puts and listings through obstore (see
-``_obstore``); deletes keep the SDK path, which carries their ``If-Match`` condition.
+``transport="obstore"`` sends gets, heads and puts through obstore (see ``_obstore``);
+deletes keep the SDK path, which carries their ``If-Match`` condition, and so do listings.
 """
 
 from __future__ import annotations
@@ -332,9 +332,6 @@ class S3Provider:
     # --- many objects ---------------------------------------------------------------------
 
     def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
-        if self._fast is not None:
-            yield from self._fast.list(self._request("list", None), prefix)
-            return
         client = self.client
 
         def pages() -> Iterator[Any]:
