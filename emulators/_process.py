@@ -19,6 +19,7 @@ from pathlib import Path
 
 __all__ = [
     "EmulatorUnavailableError",
+    "PortTakenError",
     "find_tool",
     "free_port",
     "http_ready",
@@ -32,6 +33,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 class EmulatorUnavailableError(RuntimeError):
     """The emulator is not installed here (``make install-test`` installs every one)."""
+
+
+class PortTakenError(RuntimeError):
+    """The emulator exited because a port picked for it was taken before it bound it (ports
+    are picked free, then released for the emulator to bind: another process may win the
+    race). Starting again with fresh ports is the remedy."""
 
 
 def free_port() -> int:
@@ -107,7 +114,8 @@ def running(
             if proc.poll() is not None:
                 log.flush()
                 tail = log_path.read_text(errors="replace")[-2000:]
-                raise RuntimeError(f"{name} exited with {proc.returncode} before ready:\n{tail}")
+                error = PortTakenError if "address already in use" in tail else RuntimeError
+                raise error(f"{name} exited with {proc.returncode} before ready:\n{tail}")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{name} was not ready after {timeout}s; log: {log_path}")
             time.sleep(0.1)

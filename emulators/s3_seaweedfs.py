@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ._process import find_tool, free_port, running, workdir
+from ._process import PortTakenError, find_tool, free_port, running, workdir
 from ._s3 import S3Endpoint
 
 __all__ = ["run_seaweedfs"]
@@ -67,8 +67,29 @@ def run_seaweedfs(work: Path | None = None) -> Iterator[S3Endpoint]:
         yield from _serve(binary, root)
 
 
+_START_ATTEMPTS = 3
+"""``weed mini`` binds ten picked ports; its own connections can take one first."""
+
+
 def _serve(binary: str, root: Path) -> Iterator[S3Endpoint]:
-    data = root / "data"
+    for attempt in range(_START_ATTEMPTS):
+        argv, endpoint = _command(binary, root, root / f"data-{attempt}")
+        with contextlib.ExitStack() as stack:
+            try:
+                ready = _s3_answers(endpoint)
+                stack.enter_context(
+                    running(argv, ready, name="seaweedfs", timeout=60, cwd=str(root))
+                )
+            except PortTakenError:
+                if attempt == _START_ATTEMPTS - 1:
+                    raise
+                continue
+            yield endpoint
+            return
+
+
+def _command(binary: str, root: Path, data: Path) -> tuple[list[str], S3Endpoint]:
+    """``weed mini``'s arguments on fresh loopback ports, and the S3 endpoint they give."""
     data.mkdir()
     s3_port = free_port()
     ports = {
@@ -98,6 +119,4 @@ def _serve(binary: str, root: Path) -> Iterator[S3Endpoint]:
         "-s3.autoCreateBucket=false",
         f"-s3.config={_identities(root / 's3.json')}",
     ]
-    endpoint = S3Endpoint(f"http://127.0.0.1:{s3_port}", _ACCESS_KEY, _SECRET_KEY)
-    with running(argv, _s3_answers(endpoint), name="seaweedfs", timeout=60, cwd=str(root)):
-        yield endpoint
+    return argv, S3Endpoint(f"http://127.0.0.1:{s3_port}", _ACCESS_KEY, _SECRET_KEY)
